@@ -1,0 +1,201 @@
+// The command-line front end: `mcp-keyring add|connect|status|bridge|disconnect|remove`.
+// Output for people goes to stderr; what scripts read (an id, JSON) to stdout.
+// Secrets are never taken from argv (they would show in `ps`): only stdin or a prompt.
+import { parseArgs } from 'node:util';
+import type { ServerAuth } from '../shared/server-config';
+import type { ServerView } from '../shared/server-state';
+import { openInSystemBrowser } from './core/authorize/open-browser';
+import { DEFAULT_SIGN_IN_TIMEOUT_MS } from './core/authorize/sign-in';
+import { KeyringError, errorMessage } from './core/errors';
+import { Keyring } from './core/keyring';
+import { redact } from './core/redact';
+import { setProcessRole } from './core/tokens/token-manager';
+import { readSecret } from './cli/read-secret';
+import { formatDuration, formatStatusTable } from './cli/format';
+
+const USAGE = `usage: mcp-keyring <command> [options]
+
+  add <url> [--name NAME] [--id ID]        add a remote MCP server; prints its id
+      [--client-id ID] [--client-secret]   use your own OAuth client (secret read from stdin)
+      [--scope S]... [--audience A]        scopes to ask for; Auth0-style audience
+      [--no-resource] [--callback-port N]  leave out RFC 8707 resource; fixed redirect port
+      [--client-metadata-url URL]          Client ID Metadata Document to use as client id
+      [--header NAME [--scheme Bearer]]    a server with a static key in NAME (key read from stdin)
+      [--no-auth]                          a server that needs no credentials
+  connect <id> [--timeout 5m]              sign in through the browser; tokens go to the keychain
+  status [<id>] [--json]                   show servers and their token state
+  bridge <id>                              stdio MCP server for Claude Desktop & co.
+  disconnect <id>                          revoke where supported and delete the tokens
+  remove <id>                              disconnect and forget the server
+
+environment: MCP_KEYRING_HOME (data directory), MCP_KEYRING_SERVICE (keychain service), BROWSER`;
+
+class UsageError extends Error {}
+
+function say(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+export function parseDuration(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (!match) throw new UsageError(`--timeout "${text}" is not a duration; use e.g. 90s or 5m.`);
+  const value = Number(match[1]);
+  const unit = match[2] ?? 's';
+  const ms = value * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit]!;
+  if (ms < 1000) throw new UsageError('--timeout must be at least one second.');
+  return ms;
+}
+
+async function add(keyring: Keyring, args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      name: { type: 'string' },
+      id: { type: 'string' },
+      'client-id': { type: 'string' },
+      'client-secret': { type: 'boolean' },
+      'client-metadata-url': { type: 'string' },
+      scope: { type: 'string', multiple: true },
+      audience: { type: 'string' },
+      'no-resource': { type: 'boolean' },
+      'callback-port': { type: 'string' },
+      header: { type: 'string' },
+      scheme: { type: 'string' },
+      'no-auth': { type: 'boolean' },
+    },
+  });
+  const url = positionals[0];
+  if (!url || positionals.length > 1) throw new UsageError('add takes one URL: mcp-keyring add <url> [--name NAME]');
+  let auth: ServerAuth;
+  let secret: string | undefined;
+  if (values['no-auth']) {
+    auth = { kind: 'none' };
+  } else if (values.header) {
+    auth = { kind: 'header', headerName: values.header, ...(values.scheme ? { scheme: values.scheme } : {}) };
+    secret = await readSecret(`Value for the ${values.header} header: `);
+  } else {
+    const port = values['callback-port'] === undefined ? undefined : Number(values['callback-port']);
+    if (port !== undefined && (!Number.isInteger(port) || port < 1024 || port > 65535)) {
+      throw new UsageError(`--callback-port "${values['callback-port']}" is not a port between 1024 and 65535.`);
+    }
+    auth = {
+      kind: 'oauth',
+      sendResource: !values['no-resource'],
+      ...(values['client-id'] ? { clientId: values['client-id'] } : {}),
+      ...(values['client-metadata-url'] ? { clientMetadataUrl: values['client-metadata-url'] } : {}),
+      ...(values.scope?.length ? { scopes: values.scope.flatMap((s) => s.split(/\s+/)).filter(Boolean) } : {}),
+      ...(values.audience ? { audience: values.audience } : {}),
+      ...(port ? { callbackPort: port } : {}),
+    };
+  }
+  const clientSecret = values['client-secret'] ? await readSecret('Client secret: ') : undefined;
+  const server = await keyring.add({
+    url,
+    auth,
+    ...(values.name ? { name: values.name } : {}),
+    ...(values.id ? { id: values.id } : {}),
+    ...(secret ? { secret } : {}),
+    ...(clientSecret ? { clientSecret } : {}),
+  });
+  say(`Added ${server.name} (${server.url}).${auth.kind === 'oauth' ? ` Next: mcp-keyring connect ${server.id}` : ''}`);
+  process.stdout.write(`${server.id}\n`);
+}
+
+async function connect(keyring: Keyring, args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { timeout: { type: 'string' } } });
+  const id = positionals[0];
+  if (!id) throw new UsageError('connect needs a server id: mcp-keyring connect <id>');
+  const timeoutMs = values.timeout ? parseDuration(values.timeout) : DEFAULT_SIGN_IN_TIMEOUT_MS;
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort());
+  const state = await keyring.connect(id, {
+    openBrowser: openInSystemBrowser,
+    timeoutMs,
+    signal: controller.signal,
+    onProgress: (progress) => {
+      if (progress.step === 'discovering') say('Looking up how the server is protected…');
+      if (progress.step === 'registering') say(`Authorization server: ${progress.issuer}`);
+      if (progress.step === 'waiting-for-browser') {
+        say(`Opening your browser to sign in. If it does not open, visit:\n  ${progress.url}`);
+        say(`Waiting for you in the browser (up to ${formatDuration(progress.timeoutMs)}; Ctrl-C cancels)…`);
+      }
+      if (progress.step === 'exchanging-code') say('Finishing sign-in…');
+    },
+  });
+  const expiry = state.expiresAt ? `; the access token is valid for ${formatDuration(state.expiresAt - Date.now())}${state.hasRefreshToken ? ' and renews itself' : ''}` : '';
+  say(`Connected${state.scopes.length ? ` with ${state.scopes.join(' ')}` : ''}${expiry}. Tokens are in the system keychain.`);
+}
+
+async function status(keyring: Keyring, args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' } } });
+  let views: ServerView[] = await keyring.list();
+  if (positionals[0]) {
+    views = views.filter((v) => v.id === positionals[0]);
+    if (!views.length) await keyring.registry.get(positionals[0]); // throws the unknown-server error
+  }
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(positionals[0] ? views[0] : views, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(views.length ? `${formatStatusTable(views)}\n` : 'No servers yet. Add one: mcp-keyring add <url>\n');
+}
+
+async function disconnectCommand(keyring: Keyring, args: string[], remove: boolean): Promise<void> {
+  const id = args[0];
+  if (!id) throw new UsageError(`${remove ? 'remove' : 'disconnect'} needs a server id.`);
+  const result = remove ? await keyring.remove(id) : await keyring.disconnect(id);
+  if (result.revokeError) say(`Could not revoke at the authorization server: ${result.revokeError}`);
+  say(`${result.revoked ? 'Revoked and deleted' : 'Deleted'} the stored tokens${remove ? ' and removed the server' : ''}.`);
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  if (command === 'bridge') {
+    // The bridge is its own bundle, kept small for a fast start.
+    // @ts-expect-error -- resolved at run time next to the built CLI
+    await import('./bridge.mjs');
+    return new Promise<number>(() => undefined); // the bridge exits the process itself
+  }
+  setProcessRole('cli');
+  const keyring = new Keyring();
+  try {
+    switch (command) {
+      case 'add':
+        await add(keyring, args);
+        break;
+      case 'connect':
+        await connect(keyring, args);
+        break;
+      case 'status':
+        await status(keyring, args);
+        break;
+      case 'disconnect':
+        await disconnectCommand(keyring, args, false);
+        break;
+      case 'remove':
+        await disconnectCommand(keyring, args, true);
+        break;
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(`${USAGE}\n`);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`Unknown command "${command}".`);
+    }
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith?.('ERR_PARSE_ARGS')) {
+      say(`mcp-keyring: ${errorMessage(error)}\n${USAGE}`);
+      return 2;
+    }
+    say(`mcp-keyring: ${redact(errorMessage(error))}`);
+    return error instanceof KeyringError ? 1 : 1;
+  }
+}
+
+run(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

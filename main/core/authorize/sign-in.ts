@@ -1,0 +1,128 @@
+// Interactive sign-in (authorization code + PKCE S256) through the system
+// browser and a loopback redirect, with RFC 8707 `resource`, `state` and RFC 9207
+// `iss` checked. oauth4webapi does every protocol step; this file orders them.
+import * as oauth from 'oauth4webapi';
+import type { OAuthOptions, ServerConfig } from '../../../shared/server-config';
+import type { ServerState } from '../../../shared/server-state';
+import { discoverForSignIn, type Discovery } from '../discovery/discover';
+import { KeyringError, isKeyringError } from '../errors';
+import { oauthCall, oauthHttpOptions } from '../http/outbound';
+import type { TokenManager } from '../tokens/token-manager';
+import { assertBrowsableUrl, type BrowserOpener } from './open-browser';
+import { startLoopbackListener, type Callback } from './loopback-listener';
+
+export const DEFAULT_SIGN_IN_TIMEOUT_MS = 5 * 60_000;
+
+export type SignInProgress =
+  | { step: 'discovering' }
+  | { step: 'registering'; issuer: string }
+  | { step: 'waiting-for-browser'; url: string; timeoutMs: number }
+  | { step: 'exchanging-code' };
+
+export interface SignInOptions {
+  openBrowser: BrowserOpener;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: SignInProgress) => void;
+}
+
+/** Scopes to ask for: the user's, else the server's; plus any a step-up asked for, and offline_access where the AS offers it. */
+export function scopesToRequest(options: OAuthOptions, discovery: Discovery, state: ServerState): string[] {
+  const base = options.scopes?.length ? options.scopes : discovery.scopes;
+  const scopes = new Set([...base, ...state.requestedScopes, ...(state.status === 'needs-more-access' ? state.scopes : [])]);
+  const as = discovery.authorizationServer;
+  if (as?.scopes_supported?.includes('offline_access') && as.grant_types_supported?.includes('refresh_token') !== false) {
+    scopes.add('offline_access');
+  }
+  return [...scopes];
+}
+
+function authorizationError(error: unknown, issuer: string): KeyringError {
+  if (isKeyringError(error)) return error;
+  if (error instanceof oauth.AuthorizationResponseError) {
+    if (error.error === 'access_denied') {
+      return new KeyringError('access-denied', `Sign-in was denied at ${issuer}${error.error_description ? ` (${error.error_description})` : ''}; nothing was stored.`, { cause: error });
+    }
+    return new KeyringError('authorization-failed', `The authorization server answered ${error.error}${error.error_description ? `: ${error.error_description}` : ''}.`, { cause: error });
+  }
+  if (error instanceof oauth.ResponseBodyError) {
+    return new KeyringError('token-request-failed', `The token request failed (${error.error}${error.error_description ? `: ${error.error_description}` : ''}).`, { cause: error });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  if (/"state"/.test(message)) return new KeyringError('state-mismatch', 'The sign-in answer carried the wrong state; it may not come from this sign-in, so it was rejected. Try again.', { cause: error });
+  if (/"iss"/.test(message)) return new KeyringError('issuer-mismatch', `The sign-in answer did not come from ${issuer} (its "iss" did not match); rejected it.`, { cause: error });
+  return new KeyringError('authorization-failed', `Sign-in failed: ${message}`, { cause: error });
+}
+
+export async function signIn(server: ServerConfig, tokens: TokenManager, options: SignInOptions): Promise<ServerState> {
+  if (server.auth.kind !== 'oauth') {
+    throw new KeyringError('invalid-input', `${server.name} uses ${server.auth.kind === 'header' ? `an API key (${server.auth.headerName})` : 'no credentials'}; there is nothing to sign in to.`);
+  }
+  const auth = server.auth;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_SIGN_IN_TIMEOUT_MS;
+  options.onProgress?.({ step: 'discovering' });
+  const discovery = await discoverForSignIn(server.url);
+  const as = discovery.authorizationServer;
+  await tokens.registrar.store.saveMetadata(as);
+
+  const state = await tokens.states.read(server.id);
+  const port = auth.callbackPort ?? (await tokens.registrar.registeredPort(auth, as));
+  const listener = await startLoopbackListener({ port, strictPort: auth.callbackPort !== undefined });
+  let callback: Callback | undefined;
+  try {
+    options.onProgress?.({ step: 'registering', issuer: as.issuer });
+    const { client, auth: clientAuth } = await tokens.registrar.forSignIn(server.id, auth, as, listener.redirectUri);
+
+    const codeVerifier = oauth.generateRandomCodeVerifier();
+    const expectedState = oauth.generateRandomState();
+    const scopes = scopesToRequest(auth, discovery, state);
+    const url = new URL(as.authorization_endpoint!);
+    url.searchParams.set('response_type', 'code');
+    url.searchParams.set('client_id', client.client_id);
+    url.searchParams.set('redirect_uri', listener.redirectUri);
+    url.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(codeVerifier));
+    url.searchParams.set('code_challenge_method', 'S256');
+    url.searchParams.set('state', expectedState);
+    if (scopes.length) url.searchParams.set('scope', scopes.join(' '));
+    if (auth.sendResource) url.searchParams.set('resource', server.url);
+    if (auth.audience) url.searchParams.set('audience', auth.audience);
+    if (scopes.includes('offline_access')) url.searchParams.set('prompt', 'consent');
+    assertBrowsableUrl(url.href);
+
+    options.onProgress?.({ step: 'waiting-for-browser', url: url.href, timeoutMs });
+    const waiting = listener.waitForCallback({ timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
+    await options.openBrowser(url.href);
+    callback = await waiting;
+
+    // oauth4webapi checks state, iss (RFC 9207, where the AS says it sends it) and error responses.
+    const params = oauth.validateAuthResponse(as, client, callback.params, expectedState);
+    options.onProgress?.({ step: 'exchanging-code' });
+    const additionalParameters: Record<string, string> = {};
+    if (auth.sendResource) additionalParameters.resource = server.url;
+    if (auth.audience) additionalParameters.audience = auth.audience;
+    const response = await oauthCall(as.token_endpoint!, async () =>
+      oauth.processAuthorizationCodeResponse(
+        as,
+        client,
+        await oauth.authorizationCodeGrantRequest(as, client, clientAuth, params, listener.redirectUri, codeVerifier, {
+          ...oauthHttpOptions(as.token_endpoint!),
+          additionalParameters,
+        }),
+      ),
+    );
+    if (response.token_type.toLowerCase() !== 'bearer') {
+      throw new KeyringError('token-request-failed', `The authorization server issued a "${response.token_type}" token; MCP Keyring supports Bearer tokens only.`);
+    }
+    const saved = await tokens.save(server, response, { issuer: as.issuer, requestedScopes: scopes, previous: { ...state, hasRefreshToken: false } });
+    callback.finish({ ok: true });
+    return saved;
+  } catch (error) {
+    const failure = authorizationError(error, as.issuer);
+    if (failure.code === 'token-request-failed' && /invalid_client/.test(failure.message)) await tokens.registrar.forget(as.issuer);
+    callback?.finish({ ok: false, message: failure.message });
+    throw failure;
+  } finally {
+    // A delivered callback closes the listener once its result page is sent.
+    if (!callback) listener.close();
+  }
+}

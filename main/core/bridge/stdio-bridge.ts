@@ -1,0 +1,69 @@
+// The stdio bridge Claude Desktop launches: JSON-RPC from the client's stdio is
+// sent on to the remote server as it is, and everything the server sends comes
+// back as it is (responses, notifications, server-to-client requests). When a
+// message cannot be delivered, a request gets a JSON-RPC error saying what to do.
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { Readable, Writable } from 'node:stream';
+import { errorMessage, isKeyringError } from '../errors';
+import { RemoteSession } from './remote-session';
+
+type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
+
+/** JSON-RPC error codes the bridge answers with (implementation-defined range). */
+export const BRIDGE_ERROR = { needsSignIn: -32001, insufficientScope: -32003, unreachable: -32002, failed: -32000 } as const;
+
+export interface StdioBridgeOptions {
+  url: string;
+  fetch: FetchLike;
+  log: (line: string) => void;
+  stdin?: Readable;
+  stdout?: Writable;
+}
+
+function errorCode(error: unknown): number {
+  if (isKeyringError(error, 'needs-sign-in')) return BRIDGE_ERROR.needsSignIn;
+  if (isKeyringError(error, 'insufficient-scope')) return BRIDGE_ERROR.insufficientScope;
+  if (isKeyringError(error, 'server-unreachable') || (error instanceof TypeError && /fetch failed/.test(error.message))) return BRIDGE_ERROR.unreachable;
+  return BRIDGE_ERROR.failed;
+}
+
+export async function runStdioBridge(options: StdioBridgeOptions): Promise<{ closed: Promise<void> }> {
+  const local = new StdioServerTransport(options.stdin, options.stdout);
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
+
+  const remote = new RemoteSession({
+    url: new URL(options.url),
+    fetch: options.fetch,
+    onmessage: (message) => {
+      local.send(message).catch((error) => options.log(`could not write to the client: ${errorMessage(error)}`));
+    },
+    onerror: (error) => options.log(`remote: ${errorMessage(error)}`),
+    onclose: () => options.log('the remote server closed the connection'),
+  });
+
+  const forward = async (message: JSONRPCMessage) => {
+    try {
+      await remote.send(message);
+    } catch (error) {
+      const text = errorMessage(error);
+      options.log(text);
+      if ('method' in message && 'id' in message && message.id !== undefined) {
+        await local.send({ jsonrpc: '2.0', id: message.id, error: { code: errorCode(error), message: text } });
+      }
+    }
+  };
+
+  local.onmessage = (message) => {
+    void forward(message);
+  };
+  local.onerror = (error) => options.log(`client: ${errorMessage(error)}`);
+  local.onclose = () => {
+    void remote.close().finally(resolveClosed);
+  };
+  await local.start();
+  // StdioServerTransport does not notice the end of stdin; the client closing it means goodbye.
+  (options.stdin ?? process.stdin).once('end', () => void local.close());
+  return { closed };
+}

@@ -1,0 +1,227 @@
+// Finds out how an MCP server is protected, in the order of the MCP authorization
+// spec (2025-11-25): an unauthenticated request, the Bearer challenge's
+// resource_metadata, RFC 9728 well-known URLs, then the authorization server's
+// RFC 8414 / OIDC metadata. oauth4webapi validates each document.
+import * as oauth from 'oauth4webapi';
+import { KeyringError, isKeyringError } from '../errors';
+import { oauthCall, request } from '../http/outbound';
+import { requireSecureUrl } from '../url-policy';
+import { parseBearerChallenge, type BearerChallenge } from './www-authenticate';
+
+export interface ProbeResult {
+  status: number;
+  challenge?: BearerChallenge;
+}
+
+export interface Discovery {
+  /** Canonical server URL, sent as RFC 8707 `resource`. */
+  resource: string;
+  /** "oauth": an authorization server was found; "none": the server answered without a token; "unknown": it refused, but named no authorization server. */
+  protection: 'oauth' | 'none' | 'unknown';
+  probe: ProbeResult;
+  resourceMetadata?: oauth.ResourceServer & { scopes_supported?: string[] };
+  resourceMetadataUrl?: string;
+  authorizationServer?: oauth.AuthorizationServer;
+  /** Scopes to request: the challenge's, else the resource's scopes_supported. */
+  scopes: string[];
+}
+
+const INITIALIZE_PROBE = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 0,
+  method: 'initialize',
+  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'mcp-keyring-probe', version: '1' } },
+});
+
+/** An MCP request without a token: what a client would send first. */
+export async function probeServer(serverUrl: string): Promise<ProbeResult> {
+  const response = await request(serverUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    body: INITIALIZE_PROBE,
+  });
+  const challenge = parseBearerChallenge(response.headers.get('www-authenticate'));
+  const sessionId = response.headers.get('mcp-session-id');
+  await response.body?.cancel().catch(() => undefined);
+  if (sessionId) {
+    // Be polite: end the session the probe opened.
+    await request(serverUrl, { method: 'DELETE', headers: { 'mcp-session-id': sessionId } })
+      .then((r) => r.body?.cancel())
+      .catch(() => undefined);
+  }
+  return { status: response.status, ...(challenge ? { challenge } : {}) };
+}
+
+/** Reads a JSON metadata document; undefined when it is not there (404 and friends). */
+async function fetchMetadata(url: URL, what: string): Promise<Response | undefined> {
+  const response = await request(url, { headers: { accept: 'application/json' } });
+  if (response.status === 404 || response.status === 410 || response.status === 405 || response.status === 400 || response.status === 401 || response.status === 403) {
+    await response.body?.cancel().catch(() => undefined);
+    return undefined;
+  }
+  if (response.status !== 200) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new KeyringError('bad-metadata', `Expected ${what} at ${url.href} but the server answered HTTP ${response.status}.`);
+  }
+  const type = response.headers.get('content-type') ?? '';
+  if (!/\bjson\b/i.test(type)) {
+    const text = await response.text().catch(() => '');
+    const looksHtml = /^\s*</.test(text) || /html/i.test(type);
+    throw new KeyringError('bad-metadata', `Expected JSON ${what} at ${url.href} but got ${looksHtml ? 'an HTML page' : type || 'an untyped body'}.`);
+  }
+  return response;
+}
+
+/** Turns oauth4webapi's validation errors into one clear message naming the document. */
+async function validated<T>(url: URL, what: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await oauthCall(url, run);
+  } catch (error) {
+    if (isKeyringError(error)) throw error;
+    const code = (error as { code?: string }).code;
+    if (code === oauth.PARSE_ERROR || code === oauth.RESPONSE_IS_NOT_JSON || error instanceof SyntaxError) {
+      throw new KeyringError('bad-metadata', `The ${what} at ${url.href} is not valid JSON.`, { cause: error });
+    }
+    if (code === oauth.JSON_ATTRIBUTE_COMPARISON) {
+      throw new KeyringError('issuer-mismatch', `The ${what} at ${url.href} names a different ${what.includes('resource') ? 'resource' : 'issuer'} than expected; refusing it (it could be an impersonation).`, { cause: error });
+    }
+    throw new KeyringError('bad-metadata', `The ${what} at ${url.href} is not usable: ${(error as Error).message}.`, { cause: error });
+  }
+}
+
+function wellKnownResourceUrls(serverUrl: URL): URL[] {
+  const urls: URL[] = [];
+  const path = serverUrl.pathname.replace(/\/$/, '');
+  if (path) urls.push(new URL(`/.well-known/oauth-protected-resource${path}`, serverUrl.origin));
+  urls.push(new URL('/.well-known/oauth-protected-resource', serverUrl.origin));
+  return urls;
+}
+
+/** The resource a metadata document describes must be this server, or an origin/path prefix of it. */
+function coversServer(metadataResource: string, serverUrl: URL): boolean {
+  let resource: URL;
+  try {
+    resource = new URL(metadataResource);
+  } catch {
+    return false;
+  }
+  if (resource.origin !== serverUrl.origin) return false;
+  const prefix = resource.pathname.replace(/\/$/, '');
+  return serverUrl.pathname === prefix || serverUrl.pathname.startsWith(`${prefix}/`) || prefix === '';
+}
+
+export async function fetchResourceMetadata(serverUrl: URL, challenge?: BearerChallenge): Promise<{ url: string; metadata: Discovery['resourceMetadata'] & {} } | undefined> {
+  const candidates = challenge?.resourceMetadata
+    ? [requireSecureUrl(challenge.resourceMetadata, 'resource_metadata URL')]
+    : wellKnownResourceUrls(serverUrl);
+  for (const url of candidates) {
+    const response = await fetchMetadata(url, 'protected-resource metadata');
+    if (!response) continue;
+    // The document may describe the server itself or a prefix of it (the root form);
+    // oauth4webapi then checks the document against the resource it names.
+    const named = await response
+      .clone()
+      .json()
+      .then((body: { resource?: unknown }) => String(body?.resource ?? ''))
+      .catch(() => '');
+    if (named && !coversServer(named, serverUrl)) {
+      throw new KeyringError('issuer-mismatch', `The protected-resource metadata at ${url.href} is for ${named}, not ${serverUrl.href}; refusing it.`);
+    }
+    const expected = named ? new URL(named) : serverUrl;
+    const metadata = await validated(url, 'protected-resource metadata', () => oauth.processResourceDiscoveryResponse(expected, response));
+    return { url: url.href, metadata };
+  }
+  return undefined;
+}
+
+/** Metadata URLs for an issuer, in the MCP spec's order (RFC 8414 first, then OIDC with path insertion, then appended). */
+export function authorizationServerMetadataUrls(issuer: URL): Array<{ url: URL; kind: 'oauth2' | 'oidc' }> {
+  const path = issuer.pathname.replace(/\/$/, '');
+  if (!path) {
+    return [
+      { url: new URL('/.well-known/oauth-authorization-server', issuer.origin), kind: 'oauth2' },
+      { url: new URL('/.well-known/openid-configuration', issuer.origin), kind: 'oidc' },
+    ];
+  }
+  return [
+    { url: new URL(`/.well-known/oauth-authorization-server${path}`, issuer.origin), kind: 'oauth2' },
+    { url: new URL(`/.well-known/openid-configuration${path}`, issuer.origin), kind: 'oidc' },
+    { url: new URL(`${path}/.well-known/openid-configuration`, issuer.origin), kind: 'oidc' },
+  ];
+}
+
+export async function discoverAuthorizationServer(issuerValue: string): Promise<oauth.AuthorizationServer> {
+  const issuer = requireSecureUrl(issuerValue, 'authorization server');
+  for (const { url } of authorizationServerMetadataUrls(issuer)) {
+    const response = await fetchMetadata(url, 'authorization server metadata');
+    if (!response) continue;
+    const metadata = await validated(url, 'authorization server metadata', () => oauth.processDiscoveryResponse(issuer, response));
+    checkAuthorizationServer(metadata);
+    return metadata;
+  }
+  throw new KeyringError(
+    'no-authorization-server',
+    `No authorization server metadata found for ${issuer.href} (tried RFC 8414 and OpenID Connect discovery).`,
+  );
+}
+
+/** What MCP Keyring insists on before it sends a user to an authorization server. */
+export function checkAuthorizationServer(metadata: oauth.AuthorizationServer): void {
+  requireSecureUrl(metadata.authorization_endpoint, 'authorization_endpoint');
+  requireSecureUrl(metadata.token_endpoint, 'token_endpoint');
+  if (metadata.registration_endpoint) requireSecureUrl(metadata.registration_endpoint, 'registration_endpoint');
+  if (metadata.revocation_endpoint) requireSecureUrl(metadata.revocation_endpoint, 'revocation_endpoint');
+  if (!metadata.code_challenge_methods_supported?.includes('S256')) {
+    throw new KeyringError(
+      'pkce-unsupported',
+      `The authorization server ${metadata.issuer} does not support PKCE with S256 (code_challenge_methods_supported: ${JSON.stringify(metadata.code_challenge_methods_supported ?? [])}); MCP Keyring will not sign in without it.`,
+    );
+  }
+}
+
+/** The whole discovery for one server URL. */
+export async function discover(serverUrl: string): Promise<Discovery> {
+  const url = new URL(serverUrl);
+  const probe = await probeServer(serverUrl);
+  const base: Discovery = { resource: url.href, protection: 'unknown', probe, scopes: probe.challenge?.scope ?? [] };
+  if (probe.status >= 200 && probe.status < 300) {
+    // The server answered without a token; it may still advertise an authorization server.
+    const prm = await fetchResourceMetadata(url).catch(() => undefined);
+    if (!prm) return { ...base, protection: 'none' };
+    return finish(base, prm);
+  }
+  const prm = await fetchResourceMetadata(url, probe.challenge);
+  if (!prm) {
+    // Servers from before RFC 9728 serve their own authorization server metadata.
+    const legacy = await discoverAuthorizationServer(url.origin).catch((error) => {
+      if (isKeyringError(error, 'no-authorization-server') || isKeyringError(error, 'bad-metadata')) return undefined;
+      throw error;
+    });
+    if (legacy) return { ...base, protection: 'oauth', authorizationServer: legacy };
+    return base;
+  }
+  return finish(base, prm);
+}
+
+async function finish(base: Discovery, prm: { url: string; metadata: NonNullable<Discovery['resourceMetadata']> }): Promise<Discovery> {
+  const issuer = prm.metadata.authorization_servers?.[0];
+  if (!issuer) {
+    throw new KeyringError('no-authorization-server', `The protected-resource metadata at ${prm.url} names no authorization server.`);
+  }
+  const authorizationServer = await discoverAuthorizationServer(issuer);
+  const scopes = base.scopes.length ? base.scopes : (prm.metadata.scopes_supported ?? []);
+  return { ...base, protection: 'oauth', resourceMetadata: prm.metadata, resourceMetadataUrl: prm.url, authorizationServer, scopes };
+}
+
+/** Discovery that must end in an authorization server, with the error a user needs when it does not. */
+export async function discoverForSignIn(serverUrl: string): Promise<Discovery & { authorizationServer: oauth.AuthorizationServer }> {
+  const found = await discover(serverUrl);
+  if (found.authorizationServer) return found as Discovery & { authorizationServer: oauth.AuthorizationServer };
+  if (found.protection === 'none') {
+    throw new KeyringError('no-authorization-server', `${serverUrl} answered without asking for sign-in: it needs no credentials (add it with --no-auth).`);
+  }
+  throw new KeyringError(
+    'no-authorization-server',
+    `${serverUrl} has no protected-resource metadata and names no authorization server (HTTP ${found.probe.status}); if it uses an API key, add it with --header <name>.`,
+  );
+}

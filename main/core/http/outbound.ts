@@ -1,0 +1,45 @@
+// Outbound requests of the core (discovery, registration, token endpoint) go
+// through here: one timeout policy and one way to turn network failures into
+// a message naming the host that could not be reached.
+import * as oauth from 'oauth4webapi';
+import { KeyringError } from '../errors';
+import { isLoopbackHost } from '../url-policy';
+
+export const REQUEST_TIMEOUT_MS = 15_000;
+
+export function unreachable(url: string | URL, error: unknown): KeyringError {
+  const target = new URL(String(url));
+  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
+  const detail = cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+  const reason = (error as Error)?.name === 'TimeoutError' ? `no answer within ${REQUEST_TIMEOUT_MS / 1000} s` : detail;
+  return new KeyringError('server-unreachable', `Cannot reach ${target.origin} (${reason}); check the URL and your network.`, { cause: error });
+}
+
+/** GET/POST with a timeout; network failures become server-unreachable errors. */
+export async function request(url: string | URL, init: RequestInit = {}): Promise<Response> {
+  try {
+    return await fetch(url, { redirect: 'manual', ...init, signal: init.signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+  } catch (error) {
+    throw unreachable(url, error);
+  }
+}
+
+/** oauth4webapi options for requests to `url`: plain http is only allowed to loopback. */
+export function oauthHttpOptions(url: string | URL): { [oauth.allowInsecureRequests]?: boolean; signal: () => AbortSignal } {
+  const target = new URL(String(url));
+  return {
+    ...(target.protocol === 'http:' && isLoopbackHost(target.hostname) ? { [oauth.allowInsecureRequests]: true } : {}),
+    signal: () => AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  };
+}
+
+/** Runs an oauth4webapi request, turning network failures into server-unreachable. */
+export async function oauthCall<T>(url: string | URL, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof TypeError && (error.message === 'fetch failed' || (error as Error).name === 'TimeoutError')) throw unreachable(url, error);
+    if ((error as Error)?.name === 'TimeoutError' || (error as Error)?.name === 'AbortError') throw unreachable(url, error);
+    throw error;
+  }
+}

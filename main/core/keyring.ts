@@ -1,0 +1,110 @@
+// The core's front door: what the CLI, the app and the tests call. Each method
+// is one user action; the modules behind it do one thing each.
+import type { ServerAuth, ServerConfig } from '../../shared/server-config';
+import { displayStatus, type ServerState, type ServerView } from '../../shared/server-state';
+import { signIn, type SignInOptions } from './authorize/sign-in';
+import { discover, type Discovery } from './discovery/discover';
+import { KeyringError } from './errors';
+import { keyringPaths, serviceName, dataDir } from './paths';
+import { ClientStore } from './registration/client-store';
+import { ClientRegistrar, registrationPlan, type RegistrationPlan } from './registration/register';
+import { ServerRegistry } from './registry/servers';
+import { StateStore } from './registry/state-store';
+import { disconnect, type DisconnectResult } from './tokens/revoke';
+import { TokenManager } from './tokens/token-manager';
+import { deleteServerSecrets, secretNames } from './vault/secrets';
+import { KeychainVault, type Vault } from './vault/vault';
+
+export interface KeyringOptions {
+  home?: string;
+  service?: string;
+  vault?: Vault;
+}
+
+export interface DiscoveryPreview {
+  url: string;
+  protection: Discovery['protection'];
+  authorizationServer?: string;
+  registration?: RegistrationPlan;
+  scopes: string[];
+  resourceName?: string;
+}
+
+export class Keyring {
+  readonly registry: ServerRegistry;
+  readonly states: StateStore;
+  readonly vault: Vault;
+  readonly tokens: TokenManager;
+
+  constructor(options: KeyringOptions = {}) {
+    const paths = keyringPaths(options.home ?? dataDir());
+    this.registry = new ServerRegistry(paths);
+    this.states = new StateStore(paths);
+    this.vault = options.vault ?? new KeychainVault(options.service ?? serviceName());
+    this.tokens = new TokenManager(this.vault, this.states, new ClientRegistrar(this.vault, new ClientStore(paths)));
+  }
+
+  /** Adds a server. A static key (for `header` servers) goes straight to the keychain. */
+  async add(input: { url: string; name?: string; id?: string; auth?: ServerAuth; secret?: string; clientSecret?: string }): Promise<ServerConfig> {
+    if (input.auth?.kind === 'header' && !input.secret) {
+      throw new KeyringError('invalid-input', `A key is needed for the ${input.auth.headerName} header; it is read from standard input, never from the command line.`);
+    }
+    if (input.clientSecret && !(input.auth?.kind === 'oauth' && input.auth.clientId)) {
+      throw new KeyringError('invalid-input', 'A client secret goes with a client id (--client-id).');
+    }
+    const server = await this.registry.add(input);
+    try {
+      if (input.secret) await this.vault.set(secretNames.apiKey(server.id), input.secret);
+      if (input.clientSecret) await this.vault.set(secretNames.userClientSecret(server.id), input.clientSecret);
+      await this.states.write({
+        ...(await this.states.read(server.id)),
+        status: server.auth.kind === 'oauth' ? 'not-connected' : 'connected',
+      });
+    } catch (error) {
+      // Nothing half-stored: without its key the entry is useless.
+      await this.registry.remove(server.id).catch(() => undefined);
+      throw error;
+    }
+    return server;
+  }
+
+  /** What discovery finds, without storing anything (the window's "Add server" preview). */
+  async preview(url: string, auth?: ServerAuth): Promise<DiscoveryPreview> {
+    const found = await discover(url);
+    const as = found.authorizationServer;
+    return {
+      url: found.resource,
+      protection: found.protection,
+      scopes: found.scopes,
+      ...(as ? { authorizationServer: as.issuer, registration: registrationPlan(auth?.kind === 'oauth' ? auth : { kind: 'oauth', sendResource: true }, as) } : {}),
+      ...(found.resourceMetadata?.resource_name ? { resourceName: String(found.resourceMetadata.resource_name) } : {}),
+    };
+  }
+
+  async connect(id: string, options: SignInOptions): Promise<ServerState> {
+    return signIn(await this.registry.get(id), this.tokens, options);
+  }
+
+  async disconnect(id: string): Promise<DisconnectResult> {
+    return disconnect(await this.registry.get(id), this.tokens);
+  }
+
+  async remove(id: string): Promise<DisconnectResult> {
+    const server = await this.registry.get(id);
+    const result = await disconnect(server, this.tokens);
+    await deleteServerSecrets(this.vault, id);
+    await this.registry.remove(id);
+    await this.states.remove(id);
+    return result;
+  }
+
+  async view(server: ServerConfig, now = Date.now()): Promise<ServerView> {
+    const state = await this.states.read(server.id);
+    return { id: server.id, name: server.name, url: server.url, authKind: server.auth.kind, status: displayStatus(state, now), state };
+  }
+
+  async list(): Promise<ServerView[]> {
+    const servers = await this.registry.list();
+    return Promise.all(servers.map((server) => this.view(server)));
+  }
+}

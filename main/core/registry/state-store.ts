@@ -1,0 +1,53 @@
+// One small JSON file per server with its public token state (no secrets), replaced
+// atomically, so every process (app, CLI, bridges) sees the same picture.
+import fs from 'node:fs';
+import path from 'node:path';
+import { emptyState, ServerStateSchema, type ServerState } from '../../../shared/server-state';
+import { readFileIfExists, writeFileAtomic } from '../fs/atomic-write';
+import { keyringPaths, type KeyringPaths } from '../paths';
+
+export class StateStore {
+  constructor(readonly paths: KeyringPaths = keyringPaths()) {}
+
+  file(id: string): string {
+    return path.join(this.paths.stateDir, `${id}.json`);
+  }
+
+  async read(id: string): Promise<ServerState> {
+    const text = await readFileIfExists(this.file(id));
+    if (text === undefined) return emptyState(id);
+    try {
+      return ServerStateSchema.parse(JSON.parse(text));
+    } catch {
+      // A damaged state file holds nothing that cannot be rebuilt: start over.
+      return emptyState(id);
+    }
+  }
+
+  async write(state: ServerState): Promise<ServerState> {
+    const next = { ...state, updatedAt: Date.now() };
+    await writeFileAtomic(this.file(state.id), `${JSON.stringify(next, null, 2)}\n`);
+    return next;
+  }
+
+  async patch(id: string, change: Partial<Omit<ServerState, 'id'>>): Promise<ServerState> {
+    return this.write({ ...(await this.read(id)), ...change });
+  }
+
+  async remove(id: string): Promise<void> {
+    await fs.promises.rm(this.file(id), { force: true });
+  }
+
+  /**
+   * Calls back with the id of a server whose state file changed (written by any process).
+   * fs.watch on the directory: renames of the atomic writes show up as events.
+   */
+  watch(onChange: (id: string) => void): () => void {
+    fs.mkdirSync(this.paths.stateDir, { recursive: true });
+    const watcher = fs.watch(this.paths.stateDir, (_event, filename) => {
+      const name = filename?.toString();
+      if (name && name.endsWith('.json') && !name.startsWith('.')) onChange(name.slice(0, -'.json'.length));
+    });
+    return () => watcher.close();
+  }
+}

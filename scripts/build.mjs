@@ -1,0 +1,51 @@
+// Builds everything that runs: the CLI and the bridge (one-file Node bundles),
+// and — once the desktop app exists — its main, preload and renderer bundles.
+import { build } from 'esbuild';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const production = process.argv.includes('--production');
+const out = (file) => path.join(root, 'dist', file);
+
+// ESM bundles that contain CommonJS dependencies need a real `require`.
+const nodeBanner = [
+  '#!/usr/bin/env node',
+  "import { createRequire as __mcpKeyringCreateRequire } from 'node:module';",
+  'const require = __mcpKeyringCreateRequire(import.meta.url);',
+].join('\n');
+
+const node = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  banner: { js: nodeBanner },
+  // keytar is native: it is loaded from node_modules (or the app's unpacked resources) at run time.
+  external: ['keytar', 'electron', './bridge.mjs'],
+  minifySyntax: true,
+  minifyWhitespace: production,
+  legalComments: 'none',
+  sourcemap: production ? false : 'linked',
+  logLevel: 'warning',
+  absWorkingDir: root,
+};
+
+const targets = [
+  { ...node, entryPoints: ['main/cli.ts'], outfile: out('cli.mjs') },
+  { ...node, entryPoints: ['main/bridge.ts'], outfile: out('bridge.mjs'), minifyWhitespace: true },
+];
+
+// The desktop app's bundles are built when their sources exist.
+const appTargets = [
+  ['main/app/main.ts', { ...node, banner: undefined, format: 'cjs', outfile: out('app/main.cjs') }],
+  ['main/app/preload.ts', { ...node, banner: undefined, format: 'cjs', outfile: out('app/preload.cjs') }],
+];
+for (const [entry, options] of appTargets) {
+  if (fs.existsSync(path.join(root, entry))) targets.push({ ...options, entryPoints: [entry] });
+}
+
+await Promise.all(targets.map((options) => build(options)));
+fs.chmodSync(out('cli.mjs'), 0o755);
+fs.chmodSync(out('bridge.mjs'), 0o755);

@@ -1,0 +1,85 @@
+// The public (non-secret) state of one server's credentials. Every process that
+// touches a token writes it atomically, so the tray, the window and `status` can
+// show what a bridge did without asking it.
+import { z } from 'zod';
+
+/** What is stored. "expiring" is not stored: it is derived from expiresAt (see displayStatus). */
+export const StoredStatusSchema = z.enum([
+  'not-connected',
+  'connected',
+  'refreshing',
+  'needs-sign-in',
+  'needs-more-access',
+  'error',
+]);
+export type StoredStatus = z.infer<typeof StoredStatusSchema>;
+
+export const ServerStateSchema = z.object({
+  id: z.string(),
+  status: StoredStatusSchema,
+  /** Access-token expiry, ms since epoch; null when unknown or not applicable. */
+  expiresAt: z.number().nullable(),
+  /** Scopes granted by the last token response. */
+  scopes: z.array(z.string()),
+  /** Scopes a server asked for in a 403 insufficient_scope, for step-up. */
+  requestedScopes: z.array(z.string()).default([]),
+  hasRefreshToken: z.boolean().default(false),
+  /** Issuer of the authorization server that issued the tokens. */
+  authorizationServer: z.string().nullable().default(null),
+  lastRefreshAt: z.number().nullable(),
+  /** Which process refreshed last, e.g. "bridge (pid 4242)". */
+  lastRefreshBy: z.string().nullable(),
+  lastError: z.string().nullable(),
+  updatedAt: z.number(),
+});
+export type ServerState = z.infer<typeof ServerStateSchema>;
+
+export const DisplayStatusSchema = z.enum([
+  'not-connected',
+  'connected',
+  'expiring',
+  'refreshing',
+  'needs-sign-in',
+  'needs-more-access',
+  'error',
+]);
+export type DisplayStatus = z.infer<typeof DisplayStatusSchema>;
+
+/** A token counts as expiring when less than this is left and no refresh token can renew it. */
+export const EXPIRING_SOON_MS = 5 * 60_000;
+
+export function emptyState(id: string, now = Date.now()): ServerState {
+  return {
+    id,
+    status: 'not-connected',
+    expiresAt: null,
+    scopes: [],
+    requestedScopes: [],
+    hasRefreshToken: false,
+    authorizationServer: null,
+    lastRefreshAt: null,
+    lastRefreshBy: null,
+    lastError: null,
+    updatedAt: now,
+  };
+}
+
+/**
+ * What a user should see. A connected server whose access token is past or near
+ * expiry is "expiring" unless it holds a refresh token (then it renews itself on use).
+ */
+export function displayStatus(state: ServerState, now = Date.now()): DisplayStatus {
+  if (state.status !== 'connected') return state.status;
+  if (state.expiresAt !== null && !state.hasRefreshToken && state.expiresAt - now < EXPIRING_SOON_MS) return 'expiring';
+  return 'connected';
+}
+
+/** One row of the server list, as `status --json`, the window and the tray see it. */
+export interface ServerView {
+  id: string;
+  name: string;
+  url: string;
+  authKind: 'oauth' | 'header' | 'none';
+  status: DisplayStatus;
+  state: ServerState;
+}
