@@ -46,6 +46,29 @@ for (const [entry, options] of appTargets) {
   if (fs.existsSync(path.join(root, entry))) targets.push({ ...options, entryPoints: [entry] });
 }
 
+// The React window: one browser bundle plus its static files, served from dist/renderer.
+if (fs.existsSync(path.join(root, 'renderer/index.tsx'))) {
+  targets.push({
+    entryPoints: ['renderer/index.tsx'],
+    outfile: out('renderer/app.js'),
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    target: 'chrome120',
+    jsx: 'automatic',
+    loader: { '.png': 'file', '.svg': 'file' },
+    define: { 'process.env.NODE_ENV': JSON.stringify(production ? 'production' : 'development') },
+    minify: production,
+    sourcemap: production ? false : 'linked',
+    logLevel: 'warning',
+    absWorkingDir: root,
+  });
+  fs.mkdirSync(out('renderer'), { recursive: true });
+  for (const file of fs.readdirSync(path.join(root, 'renderer'))) {
+    if (/\.(html|css)$/.test(file)) fs.copyFileSync(path.join(root, 'renderer', file), out(`renderer/${file}`));
+  }
+}
+
 await Promise.all(targets.map((options) => build(options)));
 fs.chmodSync(out('cli.mjs'), 0o755);
 fs.chmodSync(out('bridge.mjs'), 0o755);

@@ -1,13 +1,14 @@
 // The core's front door: what the CLI, the app and the tests call. Each method
 // is one user action; the modules behind it do one thing each.
+import type { DiscoveryPreview } from '../../shared/ipc-contract';
 import type { ServerAuth, ServerConfig } from '../../shared/server-config';
 import { displayStatus, type ServerState, type ServerView } from '../../shared/server-state';
 import { signIn, type SignInOptions } from './authorize/sign-in';
-import { discover, type Discovery } from './discovery/discover';
+import { discover } from './discovery/discover';
 import { KeyringError } from './errors';
 import { keyringPaths, serviceName, dataDir } from './paths';
 import { ClientStore } from './registration/client-store';
-import { ClientRegistrar, registrationPlan, type RegistrationPlan } from './registration/register';
+import { ClientRegistrar, registrationPlan } from './registration/register';
 import { ServerRegistry } from './registry/servers';
 import { StateStore } from './registry/state-store';
 import { disconnect, type DisconnectResult } from './tokens/revoke';
@@ -21,14 +22,6 @@ export interface KeyringOptions {
   vault?: Vault;
 }
 
-export interface DiscoveryPreview {
-  url: string;
-  protection: Discovery['protection'];
-  authorizationServer?: string;
-  registration?: RegistrationPlan;
-  scopes: string[];
-  resourceName?: string;
-}
 
 export class Keyring {
   readonly registry: ServerRegistry;

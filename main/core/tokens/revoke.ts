@@ -34,17 +34,24 @@ async function revoke(server: ServerConfig, tokens: TokenManager, issuer: string
   const as = (await tokens.registrar.store.get(issuer))?.metadata;
   if (!as?.revocation_endpoint) return { revoked: false, revokeError: `${issuer} has no revocation endpoint; the tokens were deleted here and expire on their own.` };
   const { client, auth } = await tokens.registrar.forTokens(server.id, server.auth, issuer);
+  // Revoking the refresh token ends the grant (RFC 7009 §2.1); only without one is the access token revoked.
   const refreshToken = await tokens.vault.get(secretNames.refreshToken(server.id));
-  const accessToken = await tokens.vault.get(secretNames.accessToken(server.id));
-  const toRevoke: Array<[string, string]> = [];
-  if (refreshToken) toRevoke.push([refreshToken, 'refresh_token']);
-  if (accessToken) toRevoke.push([accessToken, 'access_token']);
-  for (const [token, hint] of toRevoke) {
+  const accessToken = refreshToken ? null : await tokens.vault.get(secretNames.accessToken(server.id));
+  const token = refreshToken ?? accessToken;
+  if (!token) return { revoked: false };
+  try {
     await oauthCall(as.revocation_endpoint, async () =>
       oauth.processRevocationResponse(
-        await oauth.revocationRequest(as, client, auth, token, { ...oauthHttpOptions(as.revocation_endpoint!), additionalParameters: { token_type_hint: hint } }),
+        await oauth.revocationRequest(as, client, auth, token, {
+          ...oauthHttpOptions(as.revocation_endpoint!),
+          additionalParameters: { token_type_hint: refreshToken ? 'refresh_token' : 'access_token' },
+        }),
       ),
     );
+  } catch (error) {
+    // Self-contained (JWT) access tokens often cannot be revoked; they expire on their own.
+    if (!refreshToken && error instanceof oauth.ResponseBodyError && error.error === 'unsupported_token_type') return { revoked: false };
+    throw error;
   }
-  return { revoked: toRevoke.length > 0 };
+  return { revoked: true };
 }

@@ -1,0 +1,131 @@
+// The one contract between the window (renderer) and the app (main process).
+// The preload exposes exactly these calls as `window.mcpKeyring`; the main side
+// binds exactly these channels; the UI test harness serves the same contract
+// over HTTP. No other channel exists.
+import type { ServerAuth } from './server-config';
+import type { ServerView } from './server-state';
+
+export type ClientId = 'claude-desktop' | 'cursor' | 'vscode' | 'claude-code' | 'windsurf';
+
+/** What discovery found, before anything is stored (the "Add server" preview). */
+export interface DiscoveryPreview {
+  url: string;
+  /** oauth: an authorization server was found; none: the server answers without credentials; unknown: it refuses but names no authorization server (likely an API key). */
+  protection: 'oauth' | 'none' | 'unknown';
+  authorizationServer?: string;
+  /** How MCP Keyring will get a client id. */
+  registration?: 'pre-registered' | 'metadata-document' | 'dynamic' | 'needs-client-id';
+  scopes: string[];
+  resourceName?: string;
+}
+
+export interface AddServerRequest {
+  url: string;
+  name?: string;
+  auth: ServerAuth;
+  /** The static key for `header` servers; goes to the keychain only. */
+  secret?: string;
+  /** Secret of a user-supplied OAuth client; goes to the keychain only. */
+  clientSecret?: string;
+}
+
+export type ConnectStep = 'discovering' | 'registering' | 'waiting-for-browser' | 'exchanging-code' | 'done' | 'failed' | 'cancelled';
+
+export interface ConnectProgress {
+  id: string;
+  step: ConnectStep;
+  /** The sign-in URL while waiting for the browser (so the user can copy it). */
+  url?: string;
+  /** The error message when step is "failed". */
+  message?: string;
+}
+
+export interface ClientTargetInfo {
+  id: ClientId;
+  label: string;
+  path: string;
+  exists: boolean;
+  /** Whether this client's config holds an entry for the server, when asked for one server. */
+  installed?: boolean;
+  /** Launch kinds the client accepts: stdio, http, headers-helper. */
+  supports: Array<'stdio' | 'http' | 'headers-helper'>;
+}
+
+export interface InstallResult {
+  client: ClientId;
+  path: string;
+  backupPath: string | null;
+  created: boolean;
+  changed: boolean;
+  /** The entry as the user would paste it by hand. */
+  snippet: string;
+  restartHint: string;
+}
+
+export interface DisconnectResult {
+  revoked: boolean;
+  revokeError?: string;
+}
+
+export interface AppSettings {
+  startAtLogin: boolean;
+}
+
+/** Errors cross the boundary as data (Electron does not keep error classes). */
+export interface IpcError {
+  code: string;
+  message: string;
+}
+export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcError };
+
+/** Channel name → request and response. */
+export interface IpcContract {
+  'servers:list': { request: void; response: ServerView[] };
+  'servers:preview': { request: { url: string; auth?: ServerAuth }; response: DiscoveryPreview };
+  'servers:add': { request: AddServerRequest; response: ServerView };
+  'servers:remove': { request: { id: string }; response: DisconnectResult };
+  'servers:connect': { request: { id: string }; response: ServerView };
+  'servers:cancel-connect': { request: { id: string }; response: void };
+  'servers:disconnect': { request: { id: string }; response: DisconnectResult };
+  'clients:list': { request: { id?: string }; response: ClientTargetInfo[] };
+  'clients:install': { request: { id: string; client: ClientId }; response: InstallResult };
+  'settings:get': { request: void; response: AppSettings };
+  'settings:set': { request: Partial<AppSettings>; response: AppSettings };
+  'app:open-external': { request: { url: string }; response: void };
+}
+export type IpcChannel = keyof IpcContract;
+export const IPC_CHANNELS: readonly IpcChannel[] = [
+  'servers:list',
+  'servers:preview',
+  'servers:add',
+  'servers:remove',
+  'servers:connect',
+  'servers:cancel-connect',
+  'servers:disconnect',
+  'clients:list',
+  'clients:install',
+  'settings:get',
+  'settings:set',
+  'app:open-external',
+] as const;
+
+/** Events main → renderer. */
+export interface IpcEvents {
+  'servers:changed': ServerView[];
+  'connect:progress': ConnectProgress;
+  /** The app asks the window to show one server (e.g. after a notification click). */
+  'app:focus-server': { id: string };
+}
+export type IpcEventName = keyof IpcEvents;
+export const IPC_EVENTS: readonly IpcEventName[] = ['servers:changed', 'connect:progress', 'app:focus-server'] as const;
+
+/** The handler side: what main (and the UI test harness) implement. */
+export type KeyringApi = {
+  [C in IpcChannel]: (request: IpcContract[C]['request']) => Promise<IpcContract[C]['response']>;
+};
+
+/** What the preload exposes on window.mcpKeyring. */
+export interface RendererBridge {
+  invoke<C extends IpcChannel>(channel: C, request: IpcContract[C]['request']): Promise<IpcResult<IpcContract[C]['response']>>;
+  on<E extends IpcEventName>(event: E, listener: (payload: IpcEvents[E]) => void): () => void;
+}
