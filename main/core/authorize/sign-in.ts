@@ -91,7 +91,11 @@ export async function signIn(server: ServerConfig, tokens: TokenManager, options
 
     options.onProgress?.({ step: 'waiting-for-browser', url: url.href, timeoutMs });
     const waiting = listener.waitForCallback({ timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
-    await options.openBrowser(url.href);
+    // Not awaited: a browser that waits for our result page must not block us, and if
+    // none opens the user still has the URL (shown by the front end).
+    Promise.resolve()
+      .then(() => options.openBrowser(url.href))
+      .catch(() => undefined);
     callback = await waiting;
 
     // oauth4webapi checks state, iss (RFC 9207, where the AS says it sends it) and error responses.
