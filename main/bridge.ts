@@ -27,7 +27,13 @@ export async function main(argv = process.argv.slice(2)): Promise<void> {
   const server = await keyring.registry.get(id);
   const credentials = credentialsFor(server, keyring.tokens);
   const log = (line: string) => process.stderr.write(`[mcp-keyring bridge ${id}] ${redact(line, credentials.secrets)}\n`);
-  if (credentials instanceof OAuthCredentials) credentials.preload();
+  if (credentials instanceof OAuthCredentials) {
+    credentials.preload();
+    // A new sign-in or a disconnect elsewhere takes effect on the next request, without a restart.
+    keyring.states.watch((changed) => {
+      if (changed === id) credentials.invalidate();
+    });
+  }
   const { closed } = await runStdioBridge({
     url: server.url,
     fetch: createAuthFetch(createNodeFetch() as never, credentials),

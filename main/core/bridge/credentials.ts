@@ -31,6 +31,14 @@ export class OAuthCredentials implements Credentials {
     private readonly tokens: TokenManager,
   ) {}
 
+  /**
+   * Another process changed this server's tokens (a sign-in, a disconnect, a refresh):
+   * forget the cached token so the next request reads the keychain again.
+   */
+  invalidate(): void {
+    this.cached = undefined;
+  }
+
   /** Starts reading the token now, so the first request does not wait for the keychain. */
   preload(): void {
     this.load().catch(() => undefined);
