@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import type { ServerAuth } from '../shared/server-config';
 import type { ServerView } from '../shared/server-state';
 import { openInSystemBrowser } from './core/authorize/open-browser';
+import { credentialsFor } from './core/bridge/credentials';
 import { DEFAULT_SIGN_IN_TIMEOUT_MS } from './core/authorize/sign-in';
 import { KeyringError, errorMessage } from './core/errors';
 import { Keyring } from './core/keyring';
@@ -25,6 +26,7 @@ const USAGE = `usage: mcp-keyring <command> [options]
   connect <id> [--timeout 5m]              sign in through the browser; tokens go to the keychain
   status [<id>] [--json]                   show servers and their token state
   bridge <id>                              stdio MCP server for Claude Desktop & co.
+  headers <id>                             print fresh request headers as JSON (Claude Code headersHelper)
   disconnect <id>                          revoke where supported and delete the tokens
   remove <id>                              disconnect and forget the server
 
@@ -141,6 +143,15 @@ async function status(keyring: Keyring, args: string[]): Promise<void> {
   process.stdout.write(views.length ? `${formatStatusTable(views)}\n` : 'No servers yet. Add one: mcp-keyring add <url>\n');
 }
 
+/** For Claude Code's headersHelper: the headers to send, with a token fresh for the next minute. */
+async function headers(keyring: Keyring, args: string[]): Promise<void> {
+  const id = args[0];
+  if (!id) throw new UsageError('headers needs a server id.');
+  const server = await keyring.registry.get(id);
+  const values = await credentialsFor(server, keyring.tokens).headers();
+  process.stdout.write(`${JSON.stringify(values)}\n`);
+}
+
 async function disconnectCommand(keyring: Keyring, args: string[], remove: boolean): Promise<void> {
   const id = args[0];
   if (!id) throw new UsageError(`${remove ? 'remove' : 'disconnect'} needs a server id.`);
@@ -169,6 +180,9 @@ export async function run(argv: string[]): Promise<number> {
         break;
       case 'status':
         await status(keyring, args);
+        break;
+      case 'headers':
+        await headers(keyring, args);
         break;
       case 'disconnect':
         await disconnectCommand(keyring, args, false);

@@ -16,7 +16,23 @@ const nodeBanner = [
   'const require = __mcpKeyringCreateRequire(import.meta.url);',
 ].join('\n');
 
+// zod (loaded by the MCP SDK) re-exports all of its ~50 message locales, 290 KB
+// of the bridge bundle that is parsed at every start and never used: keep English only.
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      args.importer.includes(`${path.sep}zod${path.sep}`) ? { path: path.join(path.dirname(args.importer), '..', 'locales', 'en.js'), namespace: 'zod-en' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-en' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+      resolveDir: path.dirname(args.path),
+    }));
+  },
+};
+
 const node = {
+  plugins: [zodEnglishOnly],
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -38,9 +54,17 @@ const targets = [
 ];
 
 // The desktop app's bundles are built when their sources exist.
+// Electron loads CommonJS; import.meta.url (used to find keytar) is derived from __filename there.
+const cjs = {
+  ...node,
+  format: 'cjs',
+  banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  define: { 'import.meta.url': '__importMetaUrl' },
+};
 const appTargets = [
-  ['main/app/main.ts', { ...node, banner: undefined, format: 'cjs', outfile: out('app/main.cjs') }],
-  ['main/app/preload.ts', { ...node, banner: undefined, format: 'cjs', outfile: out('app/preload.cjs') }],
+  ['main/app/main.ts', { ...cjs, outfile: out('app/main.cjs') }],
+  // A sandboxed preload may require only 'electron': no banner, nothing from Node.
+  ['main/app/preload.ts', { ...node, plugins: [], format: 'cjs', banner: undefined, outfile: out('app/preload.cjs') }],
 ];
 for (const [entry, options] of appTargets) {
   if (fs.existsSync(path.join(root, entry))) targets.push({ ...options, entryPoints: [entry] });

@@ -45,41 +45,5 @@ export const DisplayStatusSchema = z.enum([
 ]);
 export type DisplayStatus = z.infer<typeof DisplayStatusSchema>;
 
-/** A token counts as expiring when less than this is left and no refresh token can renew it. */
-export const EXPIRING_SOON_MS = 5 * 60_000;
-
-export function emptyState(id: string, now = Date.now()): ServerState {
-  return {
-    id,
-    status: 'not-connected',
-    expiresAt: null,
-    scopes: [],
-    requestedScopes: [],
-    hasRefreshToken: false,
-    authorizationServer: null,
-    lastRefreshAt: null,
-    lastRefreshBy: null,
-    lastError: null,
-    updatedAt: now,
-  };
-}
-
-/**
- * What a user should see. A connected server whose access token is past or near
- * expiry is "expiring" unless it holds a refresh token (then it renews itself on use).
- */
-export function displayStatus(state: ServerState, now = Date.now()): DisplayStatus {
-  if (state.status !== 'connected') return state.status;
-  if (state.expiresAt !== null && !state.hasRefreshToken && state.expiresAt - now < EXPIRING_SOON_MS) return 'expiring';
-  return 'connected';
-}
-
-/** One row of the server list, as `status --json`, the window and the tray see it. */
-export interface ServerView {
-  id: string;
-  name: string;
-  url: string;
-  authKind: 'oauth' | 'header' | 'none';
-  status: DisplayStatus;
-  state: ServerState;
-}
+// Status logic without zod, so the renderer can use it without bundling zod.
+export { displayStatus, emptyState, EXPIRING_SOON_MS, type ServerView } from './status';

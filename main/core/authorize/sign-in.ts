@@ -118,6 +118,13 @@ export async function signIn(server: ServerConfig, tokens: TokenManager, options
       throw new KeyringError('token-request-failed', `The authorization server issued a "${response.token_type}" token; MCP Keyring supports Bearer tokens only.`);
     }
     const saved = await tokens.save(server, response, { issuer: as.issuer, requestedScopes: scopes, previous: { ...state, hasRefreshToken: false } });
+    const missing = state.requestedScopes.filter((scope) => !saved.scopes.includes(scope));
+    if (response.scope !== undefined && missing.length) {
+      // A step-up the authorization server did not grant: say so instead of looping.
+      await tokens.states.write({ ...saved, lastError: `The authorization server did not grant ${missing.join(' ')}.` });
+      callback.finish({ ok: false, message: `Signed in, but ${as.issuer} did not grant ${missing.join(' ')}.` });
+      throw new KeyringError('insufficient-scope', `Signed in, but ${as.issuer} did not grant ${missing.join(' ')}; ${server.name} needs it for some requests.`);
+    }
     callback.finish({ ok: true });
     return saved;
   } catch (error) {

@@ -1,11 +1,21 @@
 // Outbound requests of the core (discovery, registration, token endpoint) go
-// through here: one timeout policy and one way to turn network failures into
-// a message naming the host that could not be reached.
+// through here: one fetch (node:http based, so HTTPS_PROXY / NO_PROXY and
+// NODE_EXTRA_CA_CERTS apply to every request, as they do in the bridge), one
+// timeout policy, and one way to turn network failures into a message naming
+// the host that could not be reached.
 import * as oauth from 'oauth4webapi';
 import { KeyringError } from '../errors';
 import { isLoopbackHost } from '../url-policy';
+import { createNodeFetch, type NodeFetch } from './node-fetch';
 
 export const REQUEST_TIMEOUT_MS = 15_000;
+
+let shared: NodeFetch | undefined;
+/** The fetch every outbound request uses (created on first use, so the proxy environment is read then). */
+export function outboundFetch(): NodeFetch {
+  shared ??= createNodeFetch({ userAgent: 'mcp-keyring' });
+  return shared;
+}
 
 export function unreachable(url: string | URL, error: unknown): KeyringError {
   const target = new URL(String(url));
@@ -18,17 +28,18 @@ export function unreachable(url: string | URL, error: unknown): KeyringError {
 /** GET/POST with a timeout; network failures become server-unreachable errors. */
 export async function request(url: string | URL, init: RequestInit = {}): Promise<Response> {
   try {
-    return await fetch(url, { redirect: 'manual', ...init, signal: init.signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+    return (await outboundFetch()(url, { redirect: 'manual', ...init, signal: init.signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS) })) as Response;
   } catch (error) {
     throw unreachable(url, error);
   }
 }
 
-/** oauth4webapi options for requests to `url`: plain http is only allowed to loopback. */
-export function oauthHttpOptions(url: string | URL): { [oauth.allowInsecureRequests]?: boolean; signal: () => AbortSignal } {
+/** oauth4webapi options for requests to `url`: our fetch, a timeout, and plain http only to loopback. */
+export function oauthHttpOptions(url: string | URL): { [oauth.allowInsecureRequests]?: boolean; [oauth.customFetch]: typeof fetch; signal: () => AbortSignal } {
   const target = new URL(String(url));
   return {
     ...(target.protocol === 'http:' && isLoopbackHost(target.hostname) ? { [oauth.allowInsecureRequests]: true } : {}),
+    [oauth.customFetch]: outboundFetch() as unknown as typeof fetch,
     signal: () => AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   };
 }
@@ -38,8 +49,8 @@ export async function oauthCall<T>(url: string | URL, call: () => Promise<T>): P
   try {
     return await call();
   } catch (error) {
-    if (error instanceof TypeError && (error.message === 'fetch failed' || (error as Error).name === 'TimeoutError')) throw unreachable(url, error);
-    if ((error as Error)?.name === 'TimeoutError' || (error as Error)?.name === 'AbortError') throw unreachable(url, error);
+    const name = (error as Error)?.name;
+    if ((error instanceof TypeError && error.message === 'fetch failed') || name === 'TimeoutError' || name === 'AbortError') throw unreachable(url, error);
     throw error;
   }
 }

@@ -165,6 +165,13 @@ export class TokenManager {
   /** Records a 403 insufficient_scope: the server wants scopes the token does not have. */
   async markNeedsMoreAccess(server: ServerConfig, scopes: string[]): Promise<KeyringError> {
     const state = await this.states.read(server.id);
+    if (scopes.length && scopes.every((scope) => state.scopes.includes(scope))) {
+      // Signing in again for scopes the token already has would loop: one step-up per scope set.
+      return new KeyringError(
+        'insufficient-scope',
+        `${server.name} refused the request although the token already has ${scopes.join(' ')}; signing in again will not help — ask the server's administrator for access.`,
+      );
+    }
     const requested = [...new Set([...state.requestedScopes, ...scopes])];
     await this.states.write({ ...state, status: 'needs-more-access', requestedScopes: requested, lastError: `The server asked for more access (${requested.join(' ')}).` });
     return new KeyringError(

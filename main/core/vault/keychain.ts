@@ -1,5 +1,6 @@
 // The one place that talks to the OS keychain (keytar). Everything secret goes
 // through here; nothing else in the code base stores a secret anywhere.
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { KeyringError } from '../errors';
 
@@ -17,8 +18,21 @@ let backend: KeychainBackend | undefined;
  * MCP_KEYRING_KEYTAR points at it where the bridge runs outside node_modules
  * (the packaged app's bridge under resources/ uses the app's unpacked keytar).
  */
+/**
+ * MCP clients often start the bridge with a filtered environment (the MCP SDK's
+ * stdio client passes only HOME, PATH, USER and a few more), which drops the
+ * D-Bus address libsecret needs on Linux. The user's session bus has a standard
+ * place; use it when the address is missing.
+ */
+function ensureSessionBus(env: NodeJS.ProcessEnv = process.env): void {
+  if (process.platform !== 'linux' || env.DBUS_SESSION_BUS_ADDRESS || typeof process.getuid !== 'function') return;
+  const socket = `${env.XDG_RUNTIME_DIR || `/run/user/${process.getuid()}`}/bus`;
+  if (existsSync(socket)) env.DBUS_SESSION_BUS_ADDRESS = `unix:path=${socket}`;
+}
+
 function loadKeytar(): KeychainBackend {
   if (backend) return backend;
+  ensureSessionBus();
   const require = createRequire(import.meta.url);
   const candidates = [process.env.MCP_KEYRING_KEYTAR, 'keytar'].filter((c): c is string => Boolean(c));
   let lastError: unknown;

@@ -28,11 +28,25 @@ function shardName(name: string, index: number): string {
 }
 
 export class KeychainVault implements Vault {
+  private readonly prefetched = new Map<string, Promise<string | null>>();
+
   constructor(readonly service: string = serviceName()) {}
+
+  /**
+   * Starts reading a secret now; the next get() of it uses the answer. keytar reads
+   * on a worker thread, so the keychain round trip overlaps with start-up work.
+   */
+  prefetch(name: string): void {
+    const pending = keychainCall((k) => k.getPassword(this.service, name));
+    pending.catch(() => undefined); // reported by the get() that uses it
+    this.prefetched.set(name, pending);
+  }
 
   async get(name: string): Promise<string | null> {
     for (let attempt = 0; attempt < 3; attempt++) {
-      const first = await keychainCall((k) => k.getPassword(this.service, name));
+      const prefetched = this.prefetched.get(name);
+      this.prefetched.delete(name);
+      const first = await (prefetched ?? keychainCall((k) => k.getPassword(this.service, name)));
       if (first === null) return null;
       const header = HEADER.exec(first);
       if (!header) return first; // a value written in one piece

@@ -1,0 +1,33 @@
+// Everything the stdio bridge process does once it knows its server id: load
+// the server, pick its credentials, run the bridge until the client goes away.
+import { errorMessage } from '../errors';
+import { createNodeFetch } from '../http/node-fetch';
+import { Keyring } from '../keyring';
+import { redact } from '../redact';
+import { setProcessRole } from '../tokens/token-manager';
+import type { Vault } from '../vault/vault';
+import { createAuthFetch } from './auth-fetch';
+import { credentialsFor, OAuthCredentials } from './credentials';
+import { runStdioBridge } from './stdio-bridge';
+
+export async function runBridgeProcess(id: string, vault: Vault): Promise<void> {
+  setProcessRole('bridge');
+  const keyring = new Keyring({ vault });
+  const server = await keyring.registry.get(id);
+  const credentials = credentialsFor(server, keyring.tokens);
+  const log = (line: string) => process.stderr.write(`[mcp-keyring bridge ${id}] ${redact(line, credentials.secrets)}\n`);
+  if (credentials instanceof OAuthCredentials) {
+    credentials.preload();
+    // A new sign-in or a disconnect elsewhere takes effect on the next request, without a restart.
+    keyring.states.watch((changed) => {
+      if (changed === id) credentials.invalidate();
+    });
+  }
+  const { closed } = await runStdioBridge({ url: server.url, fetch: createAuthFetch(createNodeFetch(), credentials), log });
+  await closed;
+}
+
+export function reportFatal(error: unknown): never {
+  process.stderr.write(`[mcp-keyring bridge] ${redact(errorMessage(error))}\n`);
+  process.exit(1);
+}

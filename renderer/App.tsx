@@ -1,0 +1,341 @@
+// The window: the server list and everything done from it. Data comes from the
+// app's 'servers:changed' events (no polling); a one-minute tick only keeps the
+// "in 5 min" wording current.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { AppSettings, ClientId, ConnectProgress } from '../shared/ipc-contract';
+import type { ServerView } from '../shared/server-state';
+import { call, codeOf, hasBridge, messageOf, on } from './api';
+import { liveStatus } from './format';
+import { AddServerDialog } from './components/AddServerDialog';
+import { Dialog } from './components/Dialog';
+import { EmptyState } from './components/EmptyState';
+import { InstallResultDialog, type InstallOutcome } from './components/InstallResultDialog';
+import { ServerRow, isActive, type RowNotice } from './components/ServerRow';
+
+function useMinuteTick(): number {
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let interval: number | undefined;
+    // Line up with the wall clock's minutes, then tick every minute.
+    const first = window.setTimeout(() => {
+      setTick((t) => t + 1);
+      interval = window.setInterval(() => setTick((t) => t + 1), 60_000);
+    }, 60_000 - (Date.now() % 60_000));
+    return () => {
+      window.clearTimeout(first);
+      if (interval !== undefined) window.clearInterval(interval);
+    };
+  }, []);
+  return tick;
+}
+
+type Confirm = { id: string; name: string };
+
+export function App() {
+  const [servers, setServers] = useState<ServerView[] | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(hasBridge() ? null : 'The window cannot reach the MCP Keyring app (its bridge is missing). Quit and reopen MCP Keyring.');
+  const [progress, setProgress] = useState<Record<string, ConnectProgress>>({});
+  const [notices, setNotices] = useState<Record<string, RowNotice>>({});
+  const [busy, setBusy] = useState<Record<string, string>>({});
+  const [adding, setAdding] = useState(false);
+  const [confirm, setConfirm] = useState<Confirm | null>(null);
+  const [removing, setRemoving] = useState(false);
+  const [install, setInstall] = useState<InstallOutcome | null>(null);
+  const [highlight, setHighlight] = useState<string | null>(null);
+  const [announcement, setAnnouncement] = useState('');
+  const [settings, setSettings] = useState<AppSettings | null>(null);
+  const [settingsError, setSettingsError] = useState<string | null>(null);
+  const eventsSeen = useRef(0);
+  useMinuteTick();
+  const now = Date.now();
+
+  const notify = useCallback((id: string, notice: Omit<RowNotice, 'at'> | null) => {
+    setNotices((all) => {
+      const next = { ...all };
+      if (notice) next[id] = { ...notice, at: Date.now() };
+      else delete next[id];
+      return next;
+    });
+    if (notice) setAnnouncement(notice.text);
+  }, []);
+
+  const focusServer = useCallback((id: string) => {
+    setHighlight(id);
+    window.setTimeout(() => setHighlight((current) => (current === id ? null : current)), 4000);
+    requestAnimationFrame(() => {
+      const row = document.querySelector<HTMLElement>(`[data-server-id="${CSS.escape(id)}"]`);
+      row?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+      row?.focus();
+    });
+  }, []);
+
+  const load = useCallback(async () => {
+    const seenBefore = eventsSeen.current;
+    try {
+      const list = await call('servers:list', undefined);
+      // An event that arrived meanwhile is newer than this answer.
+      if (eventsSeen.current === seenBefore) setServers(list);
+      setLoadError(null);
+    } catch (error) {
+      setLoadError(messageOf(error));
+    }
+  }, []);
+
+  useEffect(() => {
+    if (!hasBridge()) return;
+    const stops = [
+      on('servers:changed', (list) => {
+        eventsSeen.current++;
+        setServers(list);
+        setLoadError(null);
+      }),
+      on('connect:progress', (event) => {
+        setProgress((all) => {
+          const next = { ...all };
+          if (isActive(event)) next[event.id] = event;
+          else delete next[event.id];
+          return next;
+        });
+        if (event.step === 'done') notify(event.id, { kind: 'ok', text: 'Connected. The sign-in is stored in the system keychain.' });
+        else if (event.step === 'failed') notify(event.id, { kind: 'error', text: event.message ?? 'Sign-in failed.' });
+        else if (event.step === 'cancelled') notify(event.id, { kind: 'info', text: 'Sign-in cancelled.' });
+        else notify(event.id, null);
+      }),
+      on('app:focus-server', ({ id }) => focusServer(id)),
+    ];
+    void load();
+    call('settings:get', undefined)
+      .then(setSettings)
+      .catch((error: unknown) => setSettingsError(messageOf(error)));
+    return () => stops.forEach((stop) => stop());
+  }, [load, notify, focusServer]);
+
+  const setBusyFor = (id: string, action: string | null) =>
+    setBusy((all) => {
+      const next = { ...all };
+      if (action) next[id] = action;
+      else delete next[id];
+      return next;
+    });
+
+  async function connect(server: ServerView) {
+    notify(server.id, null);
+    // Show the first step at once; the app's progress events take over.
+    setProgress((all) => ({ ...all, [server.id]: { id: server.id, step: 'discovering' } }));
+    try {
+      await call('servers:connect', { id: server.id });
+      notify(server.id, { kind: 'ok', text: 'Connected. The sign-in is stored in the system keychain.' });
+    } catch (error) {
+      if (codeOf(error) === 'cancelled') notify(server.id, { kind: 'info', text: 'Sign-in cancelled.' });
+      else notify(server.id, { kind: 'error', text: messageOf(error) });
+    } finally {
+      setProgress((all) => {
+        const next = { ...all };
+        delete next[server.id];
+        return next;
+      });
+    }
+  }
+
+  async function cancel(server: ServerView) {
+    try {
+      await call('servers:cancel-connect', { id: server.id });
+    } catch (error) {
+      notify(server.id, { kind: 'error', text: messageOf(error) });
+    }
+  }
+
+  async function disconnect(server: ServerView) {
+    setBusyFor(server.id, 'disconnect');
+    notify(server.id, null);
+    try {
+      const result = await call('servers:disconnect', { id: server.id });
+      notify(
+        server.id,
+        result.revokeError
+          ? { kind: 'info', text: `Disconnected: the tokens are deleted here, but the server was not told (${result.revokeError}).` }
+          : { kind: 'ok', text: result.revoked ? 'Disconnected; the server revoked the tokens.' : 'Disconnected.' },
+      );
+    } catch (error) {
+      notify(server.id, { kind: 'error', text: messageOf(error) });
+    } finally {
+      setBusyFor(server.id, null);
+    }
+  }
+
+  async function remove(target: Confirm) {
+    setRemoving(true);
+    try {
+      const result = await call('servers:remove', { id: target.id });
+      setConfirm(null);
+      setAnnouncement(result.revokeError ? `Removed ${target.name}. The server was not told: ${result.revokeError}` : `Removed ${target.name}.`);
+      setServers((list) => list?.filter((s) => s.id !== target.id) ?? list);
+    } catch (error) {
+      setConfirm(null);
+      notify(target.id, { kind: 'error', text: messageOf(error) });
+    } finally {
+      setRemoving(false);
+    }
+  }
+
+  async function useIn(server: ServerView, client: ClientId) {
+    setInstall({ client, serverName: server.name, state: 'working' });
+    try {
+      const result = await call('clients:install', { id: server.id, client });
+      setInstall({ client, serverName: server.name, state: 'done', result });
+    } catch (error) {
+      setInstall({ client, serverName: server.name, state: 'failed', message: messageOf(error) });
+    }
+  }
+
+  async function openLink(id: string, url: string) {
+    try {
+      await call('app:open-external', { url });
+    } catch (error) {
+      notify(id, { kind: 'error', text: messageOf(error) });
+    }
+  }
+
+  async function copyLink(id: string, url: string) {
+    try {
+      await navigator.clipboard.writeText(url);
+      setAnnouncement('Sign-in link copied.');
+    } catch {
+      notify(id, { kind: 'info', text: `Copy this link into your browser: ${url}` });
+    }
+  }
+
+  async function toggleStartAtLogin(value: boolean) {
+    setSettingsError(null);
+    try {
+      setSettings(await call('settings:set', { startAtLogin: value }));
+    } catch (error) {
+      setSettingsError(messageOf(error));
+    }
+  }
+
+  const list = servers ?? [];
+  const attention = list.filter((s) => ['needs-sign-in', 'needs-more-access', 'error', 'expiring'].includes(liveStatus(s.state, now))).length;
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <div className="brand">
+          <svg className="logo" viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" focusable="false">
+            <circle cx="8" cy="12" r="4.5" fill="none" stroke="currentColor" strokeWidth="2.2" />
+            <path d="M12.5 12H21m-3 0v3.5M15 12v2.5" fill="none" stroke="currentColor" strokeWidth="2.2" strokeLinecap="round" />
+          </svg>
+          <h1>MCP Keyring</h1>
+          {list.length > 0 ? (
+            <span className="muted small summary">
+              {list.length} server{list.length === 1 ? '' : 's'}
+              {attention ? ` · ${attention} need${attention === 1 ? 's' : ''} attention` : ''}
+            </span>
+          ) : null}
+        </div>
+        {list.length > 0 ? (
+          <button type="button" className="primary" onClick={() => setAdding(true)}>
+            Add server
+          </button>
+        ) : null}
+      </header>
+
+      <main>
+        {loadError ? (
+          <div className="banner banner-error" role="alert">
+            <span>{loadError}</span>
+            {hasBridge() ? (
+              <button type="button" onClick={() => void load()}>
+                Try again
+              </button>
+            ) : null}
+          </div>
+        ) : null}
+
+        {servers === null && !loadError ? (
+          <p className="muted" role="status">
+            Loading…
+          </p>
+        ) : null}
+
+        {servers !== null && servers.length === 0 ? <EmptyState onAdd={() => setAdding(true)} /> : null}
+
+        {list.length > 0 ? (
+          <ul className="servers" aria-label="Servers">
+            {list.map((server) => (
+              <ServerRow
+                key={server.id}
+                server={{ ...server, status: liveStatus(server.state, now) }}
+                now={now}
+                progress={progress[server.id]}
+                notice={notices[server.id]}
+                busy={busy[server.id]}
+                highlighted={highlight === server.id}
+                onConnect={() => void connect(server)}
+                onCancel={() => void cancel(server)}
+                onDisconnect={() => void disconnect(server)}
+                onRemove={() => setConfirm({ id: server.id, name: server.name })}
+                onUseIn={(client) => void useIn(server, client)}
+                onOpenLink={(url) => void openLink(server.id, url)}
+                onCopyLink={(url) => void copyLink(server.id, url)}
+              />
+            ))}
+          </ul>
+        ) : null}
+      </main>
+
+      <footer className="statusbar">
+        <label className="checkbox small">
+          <input type="checkbox" checked={settings?.startAtLogin ?? false} disabled={!settings} onChange={(e) => void toggleStartAtLogin(e.target.checked)} />
+          Start MCP Keyring when I log in
+        </label>
+        {settingsError ? (
+          <span className="error-text small" role="alert">
+            {settingsError}
+          </span>
+        ) : null}
+        <span className="muted small">Secrets live only in your system keychain.</span>
+      </footer>
+
+      <div className="visually-hidden" aria-live="polite">
+        {announcement}
+      </div>
+
+      {adding ? (
+        <AddServerDialog
+          onClose={() => setAdding(false)}
+          onAdded={(server) => {
+            setAdding(false);
+            setServers((all) => (all && !all.some((s) => s.id === server.id) ? [...all, server] : all));
+            setAnnouncement(`Added ${server.name}.`);
+            if (server.authKind === 'oauth') notify(server.id, { kind: 'info', text: 'Added. Connect to sign in.' });
+            focusServer(server.id);
+          }}
+        />
+      ) : null}
+
+      {confirm ? (
+        <Dialog
+          title={`Remove ${confirm.name}?`}
+          onClose={() => setConfirm(null)}
+          busy={removing}
+          footer={
+            <>
+              <button type="button" data-autofocus onClick={() => setConfirm(null)} disabled={removing}>
+                Cancel
+              </button>
+              <button type="button" className="danger" onClick={() => void remove(confirm)} disabled={removing}>
+                {removing ? 'Removing…' : 'Remove'}
+              </button>
+            </>
+          }
+        >
+          <p>MCP Keyring signs out of {confirm.name} (the server is asked to revoke the tokens), deletes its secrets from the keychain and forgets it.</p>
+          <p className="muted small">MCP clients you set up with it keep their entry until you remove it there.</p>
+        </Dialog>
+      ) : null}
+
+      {install ? <InstallResultDialog outcome={install} onClose={() => setInstall(null)} /> : null}
+    </div>
+  );
+}
