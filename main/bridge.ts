@@ -2,16 +2,14 @@
 // It is on Claude Desktop's start path, so it does as little as it can before the
 // first message: no discovery, no network, and the keychain read starts before the
 // rest of the bundle (the MCP SDK, zod) is even evaluated.
-import v8 from 'node:v8';
+
 import { installHeadersLite } from './core/http/headers-lite';
 import { secretNames } from './core/vault/secrets';
 import { KeychainVault } from './core/vault/vault';
 
 // Before anything can touch the global Headers (it would load undici, ~12 MB).
 installHeadersLite();
-// A proxy holds little live data: a small young generation keeps the RSS down
-// (measured in `npm run bench`) at the cost of more, shorter scavenges.
-v8.setFlagsFromString('--max-semi-space-size=1');
+
 
 // Started as `bridge.mjs <id>`, or by the CLI as `mcp-keyring bridge <id>`.
 const args = process.argv.slice(2);

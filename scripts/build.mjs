@@ -33,6 +33,8 @@ const zodEnglishOnly = {
 
 const node = {
   plugins: [zodEnglishOnly],
+  // Prefer ES module builds: jsonc-parser's UMD "main" has requires esbuild cannot follow.
+  mainFields: ['module', 'main'],
   bundle: true,
   platform: 'node',
   target: 'node20',

@@ -48,6 +48,8 @@ export class StateStore {
       const name = filename?.toString();
       if (name && name.endsWith('.json') && !name.startsWith('.')) onChange(name.slice(0, -'.json'.length));
     });
+    // The directory can vanish (a profile removed under us): stop watching rather than crash.
+    watcher.on('error', () => watcher.close());
     return () => watcher.close();
   }
 }

@@ -117,7 +117,12 @@ export class RefreshScheduler {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.unwatch = this.keyring.states.watch((id) => this.touch(id));
+    try {
+      this.unwatch = this.keyring.states.watch((id) => this.touch(id));
+    } catch (error) {
+      // Without file events the periodic rescan still keeps the timers right.
+      this.options.onError?.(error, '*');
+    }
     if (this.rescanIntervalMs > 0) {
       this.rescanTimer = setInterval(() => void this.rescan(), this.rescanIntervalMs);
       this.rescanTimer.unref();

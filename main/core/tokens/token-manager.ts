@@ -60,19 +60,21 @@ export class TokenManager {
   }
 
   /** Stores a token response (from a sign-in or a refresh) in the keychain and the state record. */
-  async save(server: ServerConfig, response: oauth.TokenEndpointResponse, details: { issuer: string; requestedScopes?: string[]; previous?: ServerState }): Promise<ServerState> {
+  async save(server: ServerConfig, response: oauth.TokenEndpointResponse, details: { issuer: string; requestedScopes?: string[]; previous?: ServerState; refresh?: boolean }): Promise<ServerState> {
     const now = Date.now();
     // The refresh token first: after a rotation the old one is dead, so the new one must not be lost.
     if (response.refresh_token) await this.vault.set(secretNames.refreshToken(server.id), response.refresh_token);
     await this.vault.set(secretNames.accessToken(server.id), response.access_token);
     const granted = response.scope?.split(/\s+/).filter(Boolean) ?? details.previous?.scopes ?? details.requestedScopes ?? [];
     const previous = details.previous ?? (await this.states.read(server.id));
+    // A refresh keeps a pending step-up (the new token has no more scopes than the old one).
+    const stepUpPending = details.refresh === true && previous.status === 'needs-more-access';
     return this.states.write({
       ...previous,
-      status: 'connected',
+      status: stepUpPending ? 'needs-more-access' : 'connected',
       expiresAt: typeof response.expires_in === 'number' ? now + response.expires_in * 1000 : null,
       scopes: granted,
-      requestedScopes: [],
+      requestedScopes: stepUpPending ? previous.requestedScopes : [],
       hasRefreshToken: Boolean(response.refresh_token) || (previous.hasRefreshToken && Boolean(details.previous)),
       authorizationServer: details.issuer,
       lastRefreshAt: now,
@@ -112,7 +114,7 @@ export class TokenManager {
     await this.states.write({ ...state, status: 'refreshing' });
     try {
       const response = await this.refreshGrant(server, server.auth, state.authorizationServer, refreshToken);
-      const saved = await this.save(server, response, { issuer: state.authorizationServer, previous: { ...state, hasRefreshToken: true } });
+      const saved = await this.save(server, response, { issuer: state.authorizationServer, previous: { ...state, hasRefreshToken: true }, refresh: true });
       return this.describe(response.access_token, saved);
     } catch (error) {
       if (isKeyringError(error, 'needs-sign-in')) {

@@ -1,0 +1,97 @@
+// Where the app's files are, packaged or not, and how MCP clients start the bridge
+// from this install. Pure (paths and environment in, paths out) so both layouts are
+// unit-tested without Electron.
+//
+// Packaged (electron-builder.yml):
+//   <resources>/app.asar/dist/app/main.cjs, preload.cjs      ← __dirname of main.cjs
+//   <resources>/app.asar/dist/renderer/index.html
+//   <resources>/app.asar/main/app/icons/*.png
+//   <resources>/app.asar.unpacked/node_modules/keytar        ← native, outside the asar
+//   <resources>/bridge.mjs, cli.mjs                          ← extraResources
+// Development: the same below the repository root, with dist/bridge.mjs.
+import fs from 'node:fs';
+import path from 'node:path';
+import { bridgeLaunch, type BridgeLaunch } from '../core/clients/launch';
+
+export interface AppFiles {
+  /** Root of the app: the repository, or the app.asar. */
+  root: string;
+  preload: string;
+  rendererHtml: string;
+  iconsDir: string;
+}
+
+/** `mainDir` is the directory of main.cjs (dist/app). */
+export function appFiles(mainDir: string): AppFiles {
+  const root = path.resolve(mainDir, '..', '..');
+  return {
+    root,
+    preload: path.join(mainDir, 'preload.cjs'),
+    rendererHtml: path.join(root, 'dist', 'renderer', 'index.html'),
+    iconsDir: path.join(root, 'main', 'app', 'icons'),
+  };
+}
+
+export interface LaunchHost {
+  packaged: boolean;
+  /** process.execPath: the app's executable. */
+  execPath: string;
+  /** process.resourcesPath (packaged). */
+  resourcesPath: string;
+  /** The app root (see appFiles), for the development bridge. */
+  root: string;
+  env: NodeJS.ProcessEnv;
+  platform: NodeJS.Platform;
+}
+
+/** The data directory and keychain service of this app, so a bridge uses the same profile. */
+export function profileEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (env.MCP_KEYRING_HOME) out.MCP_KEYRING_HOME = path.resolve(env.MCP_KEYRING_HOME);
+  if (env.MCP_KEYRING_SERVICE) out.MCP_KEYRING_SERVICE = env.MCP_KEYRING_SERVICE;
+  return out;
+}
+
+/** An executable on PATH, as an absolute path (clients start commands with a minimal PATH). */
+export function findOnPath(name: string, env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): string | undefined {
+  const pathValue = env.PATH ?? env.Path ?? '';
+  const delimiter = platform === 'win32' ? ';' : ':';
+  const extensions = platform === 'win32' ? (env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';').filter(Boolean) : [''];
+  for (const dir of pathValue.split(delimiter)) {
+    if (!dir || !path.isAbsolute(dir)) continue;
+    for (const ext of extensions) {
+      const candidate = path.join(dir, name + ext.toLowerCase());
+      try {
+        fs.accessSync(candidate, fs.constants.X_OK);
+        if (fs.statSync(candidate).isFile()) return candidate;
+      } catch {
+        // not here
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * How an MCP client starts the bridge for `serverId` from this install.
+ * Packaged: the app's own executable as Node (ELECTRON_RUN_AS_NODE, allowed by the
+ * runAsNode fuse) runs resources/bridge.mjs, and finds keytar in app.asar.unpacked.
+ * Development: node (absolute, from PATH) runs dist/bridge.mjs; without a node on
+ * PATH, the Electron binary does, as in the packaged app.
+ */
+export function appBridgeLaunch(serverId: string, host: LaunchHost): BridgeLaunch {
+  const env = profileEnv(host.env);
+  if (host.packaged) {
+    return bridgeLaunch({
+      serverId,
+      mode: 'packaged',
+      execPath: host.execPath,
+      bridgeScript: path.join(host.resourcesPath, 'bridge.mjs'),
+      env: { ...env, MCP_KEYRING_KEYTAR: path.join(host.resourcesPath, 'app.asar.unpacked', 'node_modules', 'keytar') },
+    });
+  }
+  const bridgeScript = path.join(host.root, 'dist', 'bridge.mjs');
+  const node = findOnPath('node', host.env, host.platform);
+  if (node) return bridgeLaunch({ serverId, mode: 'development', execPath: node, bridgeScript, env });
+  return bridgeLaunch({ serverId, mode: 'packaged', execPath: host.execPath, bridgeScript, env });
+}

@@ -1,0 +1,291 @@
+// The desktop app's main process (bundled to dist/app/main.cjs). Thin on purpose:
+// the core does the work; this file wires it to Electron — single instance, the
+// tray, the window (created on demand), IPC, notifications, start at login, and
+// the background refresh of tokens.
+//
+// Lifecycle: closing the window leaves the app in the tray; it quits from the tray
+// menu (or Cmd-Q). Started at login it comes up in the tray only. Launching it again
+// focuses the running instance's window.
+import { app, ipcMain, Menu, Notification, powerMonitor, session, shell } from 'electron';
+import path from 'node:path';
+import type { AppSettings } from '../../shared/ipc-contract';
+import type { ServerView } from '../../shared/server-state';
+import { openInSystemBrowser } from '../core/authorize/open-browser';
+import { errorMessage, isKeyringError } from '../core/errors';
+import { Keyring } from '../core/keyring';
+import { dataDir, keyringPaths } from '../core/paths';
+import { createKeyringService, type KeyringService } from '../core/service/keyring-service';
+import { RefreshScheduler } from '../core/tokens/refresh-scheduler';
+import { setProcessRole } from '../core/tokens/token-manager';
+import { setKeychainBackend, type KeychainBackend } from '../core/vault/keychain';
+import { appBridgeLaunch, appFiles } from './app-layout';
+import { safeOpenExternal } from './external';
+import { bindIpc, isTrustedSender, senderInfo } from './ipc-binding';
+import { createAppLog, type AppLog } from './log';
+import { autostartFile, createLoginItem, HIDDEN_FLAG, startedAtLogin } from './login-item';
+import { AppTray } from './tray';
+import { newlyNeedingSignIn, signInNotification, type TrayAction } from './tray-state';
+import { hardenSession, hardenWebContents, MainWindow } from './window';
+
+const APP_ID = 'dev.mcpkeyring.app';
+/** Set by the Electron smoke test: exposes the tray on globalThis for inspection. */
+const TEST_MODE = Boolean(process.env.MCP_KEYRING_TEST);
+/** How often the tray re-reads the list even without file events ("expiring" is a matter of time). */
+const TRAY_TICK_MS = 60_000;
+
+const files = appFiles(__dirname);
+
+/**
+ * keytar is native, so it stays outside the bundle: required from node_modules (in
+ * the package: app.asar.unpacked). Should it fail to load, every keychain call says
+ * so clearly instead of the app failing to start.
+ */
+function loadKeychain(log: AppLog): void {
+  try {
+    setKeychainBackend(require('keytar') as KeychainBackend);
+  } catch (error) {
+    log.error('The keychain module (keytar) did not load', error);
+    const fail = async (): Promise<never> => {
+      throw error;
+    };
+    setKeychainBackend({ getPassword: fail, setPassword: fail, deletePassword: fail, findCredentials: fail });
+  }
+}
+
+function main(): void {
+  // Every renderer sandboxed, whatever a window's options say.
+  app.enableSandbox();
+  // The smoke test runs beside a real instance: its own Electron profile (and so its own single-instance lock).
+  if (TEST_MODE && process.env.MCP_KEYRING_HOME) app.setPath('userData', path.join(path.resolve(process.env.MCP_KEYRING_HOME), 'electron'));
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+  if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
+  setProcessRole('app');
+
+  let shell_: Shell | undefined;
+  let showRequested = false;
+  app.on('second-instance', (_event, argv) => {
+    if (argv.includes(HIDDEN_FLAG)) return;
+    if (shell_) void shell_.window.show();
+    else showRequested = true;
+  });
+  // Closing the window does not quit: the app stays in the tray.
+  app.on('window-all-closed', () => undefined);
+
+  let cleanedUp = false;
+  app.on('will-quit', (event) => {
+    if (cleanedUp || !shell_) return;
+    // Let a refresh under way finish (it holds the cross-process lock), but not for long.
+    event.preventDefault();
+    const current = shell_;
+    void Promise.race([current.stop(), new Promise((resolve) => setTimeout(resolve, 3_000))])
+      .catch(() => undefined)
+      .finally(() => {
+        cleanedUp = true;
+        app.quit();
+      });
+  });
+
+  app
+    .whenReady()
+    .then(() => {
+      shell_ = startShell();
+      const hidden = !TEST_MODE && startedAtLogin(process.argv, process.platform, app);
+      if (!hidden || showRequested) void shell_.window.show();
+      else app.dock?.hide();
+    })
+    .catch((error: unknown) => {
+      process.stderr.write(`MCP Keyring could not start: ${errorMessage(error)}\n`);
+      app.exit(1);
+    });
+}
+
+interface Shell {
+  window: MainWindow;
+  stop(): Promise<void>;
+}
+
+function startShell(): Shell {
+  const log = createAppLog(keyringPaths(dataDir()).logDir, { stderr: !app.isPackaged });
+  loadKeychain(log);
+  const keyring = new Keyring();
+  log.info(`MCP Keyring ${app.getVersion()} started (pid ${process.pid})`);
+
+  const openExternal = (url: string): Promise<void> => safeOpenExternal(url, (checked) => shell.openExternal(checked));
+  const loginItem = createLoginItem({
+    platform: process.platform,
+    host: app,
+    linux: {
+      file: autostartFile(),
+      // An AppImage runs from a temporary mount: start the .AppImage file itself.
+      argv: process.env.APPIMAGE ? [process.env.APPIMAGE] : app.isPackaged ? [process.execPath] : [process.execPath, files.root],
+    },
+  });
+  let settings: AppSettings = { startAtLogin: false };
+
+  const service: KeyringService = createKeyringService(keyring, {
+    // $BROWSER wins where it is set (as for the CLI); otherwise the system's default browser.
+    openBrowser: (url) => (process.env.BROWSER ? openInSystemBrowser(url) : openExternal(url)),
+    openExternal,
+    getSettings: async () => {
+      settings = { startAtLogin: await loginItem.get() };
+      return settings;
+    },
+    setSettings: async (patch) => {
+      if (patch.startAtLogin !== undefined) settings = { startAtLogin: await loginItem.set(patch.startAtLogin) };
+      refreshTray();
+      return settings;
+    },
+    bridgeLaunch: (serverId) =>
+      appBridgeLaunch(serverId, {
+        packaged: app.isPackaged,
+        execPath: process.execPath,
+        resourcesPath: process.resourcesPath,
+        root: files.root,
+        env: process.env,
+        platform: process.platform,
+      }),
+  });
+
+  // --- security: session, every web contents, the application menu ---------------
+  const window = new MainWindow({
+    preload: files.preload,
+    rendererHtml: files.rendererHtml,
+    ...(process.platform === 'darwin' ? {} : { icon: path.join(files.iconsDir, 'app.png') }),
+    devTools: !app.isPackaged,
+    onLoadFailed: (message) => log.error(message),
+    // macOS: a Dock icon while the window is open, only the menu-bar icon otherwise.
+    onOpen: () => void app.dock?.show().catch(() => undefined),
+    onClosed: () => app.dock?.hide(),
+  });
+  hardenSession(session.defaultSession);
+  hardenWebContents(app, window.rendererUrl, openExternal);
+  // No File/View menu with reload and DevTools in the package (macOS keeps its app menu for Cmd-Q and editing).
+  if (app.isPackaged && process.platform !== 'darwin') Menu.setApplicationMenu(null);
+
+  // --- IPC: exactly the contract's channels, for our own page only -----------------
+  const unbind = bindIpc(ipcMain, service.api, (event) => isTrustedSender(senderInfo(event, (contents) => window.owns(contents)), window.rendererUrl));
+
+  // --- tray and notifications -----------------------------------------------------
+  let views: ServerView[] | undefined;
+  const connecting = new Set<string>();
+  const notifications = new Set<Notification>();
+
+  const onTrayAction = (action: TrayAction): void => {
+    switch (action.type) {
+      case 'open':
+        void window.show();
+        break;
+      case 'open-server':
+        if (action.id) void window.focusServer(action.id);
+        break;
+      case 'connect':
+        if (action.id) connectFromTray(action.id);
+        break;
+      case 'toggle-login':
+        void service.api['settings:set']({ startAtLogin: !settings.startAtLogin }).catch((error: unknown) => log.error('Changing "Start at login" failed', error));
+        break;
+      case 'quit':
+        app.quit();
+        break;
+    }
+  };
+  const tray = new AppTray({ iconsDir: files.iconsDir, onAction: onTrayAction, onClick: () => void window.show() });
+  if (TEST_MODE) (globalThis as Record<string, unknown>).__mcpKeyringTray = tray.tray;
+
+  function refreshTray(): void {
+    tray.update(views ?? [], { startAtLogin: settings.startAtLogin, connecting });
+  }
+
+  function notify(title: string, body: string, onClick: () => void): void {
+    if (!Notification.isSupported()) return;
+    const notification = new Notification({ title, body });
+    // Kept referenced until done, or a click may be lost to garbage collection.
+    notifications.add(notification);
+    notification.on('click', () => {
+      notifications.delete(notification);
+      onClick();
+    });
+    notification.on('close', () => notifications.delete(notification));
+    notification.show();
+  }
+
+  let lastList = '';
+  const listKey = (list: ServerView[]): string => JSON.stringify(list.map((v) => [v.id, v.name, v.status]));
+  function onServers(next: ServerView[]): void {
+    const newly = newlyNeedingSignIn(views, next);
+    views = next;
+    lastList = listKey(next);
+    refreshTray();
+    if (window.isFocused()) return; // the user is looking at the list already
+    for (const id of newly) {
+      const view = next.find((v) => v.id === id);
+      if (!view) continue;
+      const { title, body } = signInNotification(view);
+      log.info(`${view.id} needs the user: ${view.status}`);
+      notify(title, body, () => void window.focusServer(id));
+    }
+  }
+
+  function connectFromTray(id: string): void {
+    service.api['servers:connect']({ id }).catch((error: unknown) => {
+      if (isKeyringError(error, 'cancelled')) return;
+      log.error(`Connecting ${id} from the tray failed`, error);
+      const name = views?.find((v) => v.id === id)?.name ?? id;
+      notify(`Could not connect ${name}`, errorMessage(error), () => void window.focusServer(id));
+    });
+  }
+
+  const unsubscribe = service.subscribe((event, payload) => {
+    window.send(event, payload);
+    if (event === 'servers:changed') onServers(payload as ServerView[]);
+    if (event === 'connect:progress') {
+      const progress = payload as { id: string; step: string };
+      if (progress.step === 'done' || progress.step === 'failed' || progress.step === 'cancelled') connecting.delete(progress.id);
+      else connecting.add(progress.id);
+      refreshTray();
+    }
+  });
+
+  const readList = async (): Promise<void> => {
+    try {
+      const next = await service.api['servers:list'](undefined);
+      if (views === undefined || listKey(next) !== lastList) onServers(next);
+    } catch (error) {
+      log.error('Reading the server list failed', error);
+    }
+  };
+  void service.api['settings:get'](undefined)
+    .then(() => refreshTray())
+    .catch((error: unknown) => log.error('Reading the settings failed', error));
+  void readList();
+  const tick = setInterval(() => void readList(), TRAY_TICK_MS);
+
+  // --- background refresh ---------------------------------------------------------
+  const scheduler = new RefreshScheduler(keyring, {
+    onError: (error, id) => log.error(`Refreshing the token of ${id} failed`, error),
+  });
+  scheduler.start();
+  // Timers do not count sleep everywhere: look again when the machine wakes up.
+  powerMonitor.on('resume', () => void scheduler.rescan());
+
+  app.on('activate', () => void window.show());
+
+  return {
+    window,
+    async stop() {
+      clearInterval(tick);
+      unsubscribe();
+      unbind();
+      for (const notification of notifications) notification.close();
+      tray.destroy();
+      service.dispose();
+      await scheduler.stop();
+      log.info('MCP Keyring stopped');
+    },
+  };
+}
+
+main();

@@ -1,0 +1,109 @@
+// The real app in the real Electron, driven by Playwright: the window shows the
+// server list, the page has the bridge and no Node, IPC answers, the tray exists.
+// Skips (with the reason) where the Electron binary is missing, as on machines that
+// cannot download it, or where there is no display.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { repoRoot } from '../helpers/keyring-env';
+
+/**
+ * The Electron binary, found the way node_modules/electron/index.js finds it but
+ * without require('electron'), which would try to download a missing binary.
+ */
+function electronBinary(env: NodeJS.ProcessEnv = process.env): { path: string } | { missing: string } {
+  const pkg = path.join(repoRoot, 'node_modules', 'electron');
+  const pathFile = path.join(pkg, 'path.txt');
+  const relative = fs.existsSync(pathFile) ? fs.readFileSync(pathFile, 'utf8').trim() : undefined;
+  if (env.ELECTRON_OVERRIDE_DIST_PATH) {
+    const binary = path.join(env.ELECTRON_OVERRIDE_DIST_PATH, relative || 'electron');
+    return fs.existsSync(binary) ? { path: binary } : { missing: `${binary} (ELECTRON_OVERRIDE_DIST_PATH) does not exist` };
+  }
+  if (!relative) return { missing: `${pathFile} does not exist (the electron package did not download its binary)` };
+  const binary = path.join(pkg, 'dist', relative);
+  return fs.existsSync(binary) ? { path: binary } : { missing: `${binary} does not exist` };
+}
+
+test('the app starts: window with the server list, sandboxed page, IPC, tray', async (t) => {
+  const binary = electronBinary();
+  if ('missing' in binary) {
+    t.skip(`Electron binary not available: ${binary.missing}`);
+    return;
+  }
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
+    t.skip('no display (run under xvfb-run to include this test)');
+    return;
+  }
+  const main = path.join(repoRoot, 'dist', 'app', 'main.cjs');
+  if (!fs.existsSync(main) || !fs.existsSync(path.join(repoRoot, 'dist', 'renderer', 'index.html'))) {
+    t.skip('the app is not built: run `npm run build` first');
+    return;
+  }
+
+  const { _electron } = await import('playwright-core');
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-keyring-smoke-'));
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
+  Object.assign(env, {
+    MCP_KEYRING_TEST: '1',
+    MCP_KEYRING_HOME: home,
+    MCP_KEYRING_SERVICE: `mcp-keyring-test-smoke-${randomBytes(4).toString('hex')}`,
+  });
+  const app = await _electron.launch({ executablePath: binary.path, args: [repoRoot], env, timeout: 60_000 });
+  try {
+    const win = await app.firstWindow();
+    await win.getByRole('heading', { name: 'MCP Keyring', level: 1 }).waitFor({ timeout: 30_000 });
+    assert.match(win.url(), /^file:\/\/.*\/dist\/renderer\/index\.html/);
+
+    // The page has the bridge and nothing of Node.
+    const page = await win.evaluate(async () => {
+      const w = window as unknown as { mcpKeyring?: { invoke(c: string, r: unknown): Promise<unknown> }; require?: unknown; process?: unknown };
+      return {
+        bridge: typeof w.mcpKeyring,
+        require: typeof w.require,
+        process: typeof w.process,
+        list: await w.mcpKeyring?.invoke('servers:list', undefined),
+        unknownChannel: await w.mcpKeyring?.invoke('shell:exec', undefined),
+      };
+    });
+    assert.equal(page.bridge, 'object');
+    assert.equal(page.require, 'undefined');
+    assert.equal(page.process, 'undefined');
+    assert.deepEqual(page.list, { ok: true, value: [] });
+    assert.equal((page.unknownChannel as { ok: boolean }).ok, false);
+
+    // The main process: the tray exists, the window is sandboxed and isolated.
+    const mainSide = await app.evaluate(({ BrowserWindow }) => {
+      const win = BrowserWindow.getAllWindows()[0];
+      const prefs = (win?.webContents as unknown as { getLastWebPreferences?(): Record<string, unknown> })?.getLastWebPreferences?.();
+      return {
+        tray: (globalThis as Record<string, unknown>).__mcpKeyringTray !== undefined,
+        windows: BrowserWindow.getAllWindows().length,
+        contextIsolation: prefs?.contextIsolation,
+        sandbox: prefs?.sandbox,
+        nodeIntegration: prefs?.nodeIntegration,
+      };
+    });
+    assert.equal(mainSide.tray, true);
+    assert.equal(mainSide.windows, 1);
+    if (mainSide.contextIsolation !== undefined) {
+      assert.equal(mainSide.contextIsolation, true);
+      assert.equal(mainSide.sandbox, true);
+      assert.equal(mainSide.nodeIntegration, false);
+    }
+
+    // Navigation away from the page is refused (a file: URL, so no browser opens).
+    await win.evaluate(() => {
+      window.location.href = 'file:///etc/hosts';
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.match(win.url(), /\/dist\/renderer\/index\.html/);
+  } finally {
+    await app.evaluate(({ app: electronApp }) => electronApp.quit()).catch(() => undefined);
+    await app.close().catch(() => undefined);
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+});
