@@ -180,3 +180,16 @@ test('refresh token revoked: the bridge says what to do and the server needs sig
   assert.equal(view.status, 'needs-sign-in');
   assert.deepEqual((await profile.secrets()).filter((s) => s.account.startsWith(`server/${server.id}/`)), []);
 });
+
+test('an authorization server that forgot the client: refresh says sign in, and the next sign-in registers again', async () => {
+  const server = await profile.keyring.add({ url: mcp.url, name: 'forgotten' });
+  await profile.keyring.connect(server.id, { openBrowser: (url) => completeLogin(url).then(() => undefined), timeoutMs: 20_000 });
+  const registrations = as.stats.registrations;
+  await as.forgetClients();
+  await new Promise((resolve) => setTimeout(resolve, 2_100)); // the 2 s access token expires
+  await assert.rejects(profile.keyring.tokens.getAccessToken(server), (e) => isKeyringError(e, 'needs-sign-in') && /invalid_client/.test(e.message));
+  // The stored registration is gone, so this sign-in registers a new client and succeeds.
+  const state = await profile.keyring.connect(server.id, { openBrowser: (url) => completeLogin(url).then(() => undefined), timeoutMs: 20_000 });
+  assert.equal(state.status, 'connected');
+  assert.equal(as.stats.registrations, registrations + 1);
+});

@@ -69,9 +69,12 @@ export async function signIn(server: ServerConfig, tokens: TokenManager, options
   const port = auth.callbackPort ?? (await tokens.registrar.registeredPort(auth, as));
   const listener = await startLoopbackListener({ port, strictPort: auth.callbackPort !== undefined });
   let callback: Callback | undefined;
+  let reusedRegistration = false;
   try {
     options.onProgress?.({ step: 'registering', issuer: as.issuer });
-    const { client, auth: clientAuth } = await tokens.registrar.forSignIn(server.id, auth, as, listener.redirectUri);
+    const resolved = await tokens.registrar.forSignIn(server.id, auth, as, listener.redirectUri);
+    reusedRegistration = resolved.reused === true;
+    const { client, auth: clientAuth } = resolved;
 
     const codeVerifier = oauth.generateRandomCodeVerifier();
     const expectedState = oauth.generateRandomState();
@@ -129,7 +132,10 @@ export async function signIn(server: ServerConfig, tokens: TokenManager, options
     return saved;
   } catch (error) {
     const failure = authorizationError(error, as.issuer);
-    if (failure.code === 'token-request-failed' && /invalid_client/.test(failure.message)) await tokens.registrar.forget(as.issuer);
+    // An AS that forgot our client shows its error in the browser, never to us: after a
+    // sign-in with a reused registration that did not come back, register afresh next time.
+    const forgotten = /invalid_client/.test(failure.message) || (reusedRegistration && failure.code === 'browser-timeout');
+    if (forgotten) await tokens.registrar.forget(as.issuer);
     callback?.finish({ ok: false, message: failure.message });
     throw failure;
   } finally {

@@ -15,6 +15,8 @@ export interface ResolvedClient {
   client: oauth.Client;
   auth: oauth.ClientAuth;
   method: 'pre-registered' | 'metadata-document' | 'dynamic';
+  /** A stored dynamic registration was reused (the AS may have forgotten it since). */
+  reused?: boolean;
 }
 
 export type RegistrationPlan = ResolvedClient['method'] | 'needs-client-id';
@@ -60,7 +62,7 @@ export class ClientRegistrar {
     }
     const stored = (await this.store.get(as.issuer))?.registration;
     if (stored?.method === 'dynamic' && stored.redirectUris.includes(redirectUri)) {
-      return this.fromRegistration(as.issuer, stored);
+      return { ...(await this.fromRegistration(as.issuer, stored)), reused: true };
     }
     return this.register(as, redirectUri);
   }
