@@ -10,6 +10,7 @@
 //   and a symlinked config file is written through the link, not replaced;
 // - the result is parsed again and compared with the intended document before it is written;
 // - if the client rewrites the file while we are editing it, we start over.
+import type { InstallResult } from '../../../shared/ipc-contract';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -40,18 +41,8 @@ export interface WriteClientEntryOptions extends ClientFileOptions {
   now?: Date;
 }
 
-export interface WriteClientEntryResult {
-  path: string;
-  /** The copy of the original file, or null when nothing was written or there was no file. */
-  backupPath: string | null;
-  /** The file did not exist and was created. */
-  created: boolean;
-  /** Whether the file was written at all (false: our entry was already exactly this). */
-  changed: boolean;
-  /** Our entry as a user would paste it into the file. */
-  snippet: string;
-  restartHint: string;
-}
+/** What a write did; the IPC contract's InstallResult is this plus the client id. */
+export type WriteClientEntryResult = Omit<InstallResult, 'client'>;
 
 export interface RemoveClientEntryOptions extends ClientFileOptions {
   now?: Date;

@@ -1,10 +1,11 @@
 // One record per MCP client: where its config file lives, which key holds its
 // server entries, and how our bridge launch is spelled in that client's dialect.
 import path from 'node:path';
+import type { ClientId } from '../../../shared/ipc-contract';
 import { KeyringError } from '../errors';
 import type { BridgeLaunch, BridgeLaunchKind } from './launch';
 
-export type ClientId = 'claude-desktop' | 'cursor' | 'vscode' | 'claude-code' | 'windsurf';
+export type { ClientId };
 
 export const CLIENT_IDS: readonly ClientId[] = ['claude-desktop', 'cursor', 'vscode', 'claude-code', 'windsurf'];
 
