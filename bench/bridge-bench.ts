@@ -8,6 +8,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { BRIDGE_NODE_FLAGS } from '../main/core/clients/launch';
 import { secretNames } from '../main/core/vault/secrets';
 import { startAuthServer } from '../test/helpers/auth-server';
 import { bridgePath, createKeyringEnv, repoRoot } from '../test/helpers/keyring-env';
@@ -100,7 +101,8 @@ async function main() {
         return { client, pid: null };
       },
     };
-    const bridge = stdioContender('mcp-keyring bridge', process.execPath, [bridgePath, server.id], profile.env);
+    // Exactly as a client config starts it (see bridgeLaunch).
+    const bridge = stdioContender('mcp-keyring bridge', process.execPath, [...BRIDGE_NODE_FLAGS, bridgePath, server.id], profile.env);
     const mcpRemoteEntry = path.join(repoRoot, 'node_modules', 'mcp-remote', 'dist', 'proxy.js');
     const mcpRemote = stdioContender(
       'mcp-remote 0.15.1',

@@ -6,6 +6,7 @@ import type { ServerAuth } from '../shared/server-config';
 import type { ServerView } from '../shared/server-state';
 import { openInSystemBrowser } from './core/authorize/open-browser';
 import { credentialsFor } from './core/bridge/credentials';
+import { resolveHttpBridgePort, startHttpBridge } from './core/bridge/http-bridge';
 import { DEFAULT_SIGN_IN_TIMEOUT_MS } from './core/authorize/sign-in';
 import { KeyringError, errorMessage } from './core/errors';
 import { Keyring } from './core/keyring';
@@ -27,10 +28,12 @@ const USAGE = `usage: mcp-keyring <command> [options]
   status [<id>] [--json]                   show servers and their token state
   bridge <id>                              stdio MCP server for Claude Desktop & co.
   headers <id>                             print fresh request headers as JSON (Claude Code headersHelper)
+  serve [--port 8737]                      local Streamable HTTP bridge: http://127.0.0.1:<port>/servers/<id>/mcp
   disconnect <id>                          revoke where supported and delete the tokens
   remove <id>                              disconnect and forget the server
 
-environment: MCP_KEYRING_HOME (data directory), MCP_KEYRING_SERVICE (keychain service), BROWSER`;
+environment: MCP_KEYRING_HOME (data directory), MCP_KEYRING_SERVICE (keychain service),
+             MCP_KEYRING_HTTP_PORT (serve's port), BROWSER, HTTPS_PROXY / NO_PROXY, NODE_EXTRA_CA_CERTS`;
 
 class UsageError extends Error {}
 
@@ -152,6 +155,22 @@ async function headers(keyring: Keyring, args: string[]): Promise<void> {
   process.stdout.write(`${JSON.stringify(values)}\n`);
 }
 
+/** The local HTTP bridge, until Ctrl-C. */
+async function serve(keyring: Keyring, args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { port: { type: 'string' } } });
+  setProcessRole('http-bridge');
+  const port = resolveHttpBridgePort(values.port);
+  const bridge = await startHttpBridge(keyring, { port, log: (line) => say(`[mcp-keyring serve] ${line}`) });
+  say(`MCP Keyring HTTP bridge listening on http://127.0.0.1:${bridge.port} (Ctrl-C stops it).`);
+  for (const server of await keyring.registry.list()) say(`  ${server.name}: ${bridge.url(server.id)}`);
+  say('Clients send "Authorization: Bearer <bridge secret>"; MCP Keyring writes it into client configs (the secret stays in the keychain).');
+  await new Promise<void>((resolve) => {
+    const stop = () => void bridge.close().then(resolve);
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
 async function disconnectCommand(keyring: Keyring, args: string[], remove: boolean): Promise<void> {
   const id = args[0];
   if (!id) throw new UsageError(`${remove ? 'remove' : 'disconnect'} needs a server id.`);
@@ -183,6 +202,9 @@ export async function run(argv: string[]): Promise<number> {
         break;
       case 'headers':
         await headers(keyring, args);
+        break;
+      case 'serve':
+        await serve(keyring, args);
         break;
       case 'disconnect':
         await disconnectCommand(keyring, args, false);

@@ -1,7 +1,7 @@
 // Everything the stdio bridge process does once it knows its server id: load
 // the server, pick its credentials, run the bridge until the client goes away.
 import { errorMessage } from '../errors';
-import { createNodeFetch } from '../http/node-fetch';
+import { createNodeFetch, installResponseLite } from '../http/node-fetch';
 import { Keyring } from '../keyring';
 import { redact } from '../redact';
 import { setProcessRole } from '../tokens/token-manager';
@@ -11,6 +11,7 @@ import { credentialsFor, OAuthCredentials } from './credentials';
 import { runStdioBridge } from './stdio-bridge';
 
 export async function runBridgeProcess(id: string, vault: Vault): Promise<void> {
+  installResponseLite();
   setProcessRole('bridge');
   const keyring = new Keyring({ vault });
   const server = await keyring.registry.get(id);

@@ -5,13 +5,13 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Readable, Writable } from 'node:stream';
-import { errorMessage, isKeyringError } from '../errors';
+import { errorMessage } from '../errors';
+import { classifyError } from './http/errors';
 import { RemoteSession } from './remote-session';
 
 type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
 
-/** JSON-RPC error codes the bridge answers with (implementation-defined range). */
-export const BRIDGE_ERROR = { needsSignIn: -32001, insufficientScope: -32003, unreachable: -32002, failed: -32000 } as const;
+export { BRIDGE_ERROR } from './http/errors';
 
 export interface StdioBridgeOptions {
   url: string;
@@ -19,13 +19,6 @@ export interface StdioBridgeOptions {
   log: (line: string) => void;
   stdin?: Readable;
   stdout?: Writable;
-}
-
-function errorCode(error: unknown): number {
-  if (isKeyringError(error, 'needs-sign-in')) return BRIDGE_ERROR.needsSignIn;
-  if (isKeyringError(error, 'insufficient-scope')) return BRIDGE_ERROR.insufficientScope;
-  if (isKeyringError(error, 'server-unreachable') || (error instanceof TypeError && /fetch failed/.test(error.message))) return BRIDGE_ERROR.unreachable;
-  return BRIDGE_ERROR.failed;
 }
 
 export async function runStdioBridge(options: StdioBridgeOptions): Promise<{ closed: Promise<void> }> {
@@ -50,7 +43,7 @@ export async function runStdioBridge(options: StdioBridgeOptions): Promise<{ clo
       const text = errorMessage(error);
       options.log(text);
       if ('method' in message && 'id' in message && message.id !== undefined) {
-        await local.send({ jsonrpc: '2.0', id: message.id, error: { code: errorCode(error), message: text } });
+        await local.send({ jsonrpc: '2.0', id: message.id, error: { code: classifyError(error).code, message: text } });
       }
     }
   };

@@ -28,6 +28,15 @@ function isAbsoluteAnywhere(file: string): boolean {
 }
 
 /**
+ * V8 settings for the bridge process. It is a proxy that keeps little live data
+ * and spends its time waiting on I/O: a 1 MB young generation and no optimizing
+ * compilers take its peak RSS from ~88 MB to ~66 MB with no measurable added
+ * latency (`npm run bench`). Lite mode has no WebAssembly (said explicitly, so V8
+ * prints no warning), which is why the bridge never loads undici (see installResponseLite).
+ */
+export const BRIDGE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--lite-mode', '--no-expose-wasm'];
+
+/**
  * The stdio launch of the bridge. Clients start it with an unknown working
  * directory and a minimal environment, so both paths must be absolute.
  */
@@ -44,7 +53,7 @@ export function bridgeLaunch(options: BridgeLaunchOptions): BridgeLaunch {
       ? // The app executable is Electron; this variable makes it behave as node.
         { ...options.env, ELECTRON_RUN_AS_NODE: '1' }
       : { ...options.env };
-  const launch: BridgeLaunch = { kind: 'stdio', command: options.execPath, args: [options.bridgeScript, options.serverId] };
+  const launch: BridgeLaunch = { kind: 'stdio', command: options.execPath, args: [...BRIDGE_NODE_FLAGS, options.bridgeScript, options.serverId] };
   if (Object.keys(env).length > 0) launch.env = env;
   return launch;
 }

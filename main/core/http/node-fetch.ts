@@ -40,7 +40,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import zlib from 'node:zlib';
 import type { Duplex, Readable } from 'node:stream';
-import { HeadersLite, headersFromRaw, type HeadersLiteInit } from './headers-lite';
+import { HeadersLite, headersFromRaw, isUndiciLoaded, type HeadersLiteInit } from './headers-lite';
 
 export interface NodeFetchOptions {
   /** Environment for the proxy variables; defaults to process.env (read once, when the fetch is created). */
@@ -917,4 +917,19 @@ async function pipeBody(body: AsyncIterable<Uint8Array>, request: http.ClientReq
   } catch (error) {
     request.destroy(error as Error);
   }
+}
+
+/**
+ * For the bridge process only (see ./headers-lite.ts): makes the global `Response`
+ * ResponseLite without loading undici. oauth4webapi checks that a token response
+ * is a Response (by class or toStringTag); with this, a refresh in the bridge
+ * loads neither undici nor its WebAssembly parser — which the bridge's V8 flags
+ * (--lite-mode) do not even allow. Only responses made by createNodeFetch() exist
+ * in such a process; nothing there constructs a Response itself.
+ */
+export function installResponseLite(): void {
+  const descriptor = Object.getOwnPropertyDescriptor(globalThis, 'Response');
+  if (descriptor && ('value' in descriptor || !descriptor.configurable)) return;
+  if (isUndiciLoaded()) return;
+  Object.defineProperty(globalThis, 'Response', { value: ResponseLite, writable: true, configurable: true, enumerable: false });
 }

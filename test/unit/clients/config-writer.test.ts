@@ -13,7 +13,7 @@ import {
   removeClientEntry,
   writeClientEntry,
 } from '../../../main/core/clients/config-writer';
-import { bridgeLaunch, headersHelperLaunch, httpLaunch, type BridgeLaunch } from '../../../main/core/clients/launch';
+import { BRIDGE_NODE_FLAGS, bridgeLaunch, headersHelperLaunch, httpLaunch, type BridgeLaunch } from '../../../main/core/clients/launch';
 import { CLIENT_IDS, CLIENT_TARGETS, type ClientId } from '../../../main/core/clients/targets';
 
 const posix = process.platform !== 'win32';
@@ -26,7 +26,7 @@ const stdio: BridgeLaunch = bridgeLaunch({
   execPath: '/usr/local/bin/node',
   bridgeScript: '/opt/mcp-keyring/dist/bridge.mjs',
 });
-const stdioEntry = { command: '/usr/local/bin/node', args: ['/opt/mcp-keyring/dist/bridge.mjs', 'example'] };
+const stdioEntry = { command: '/usr/local/bin/node', args: [...BRIDGE_NODE_FLAGS, '/opt/mcp-keyring/dist/bridge.mjs', 'example'] };
 
 let dir: string;
 beforeEach(async () => {
@@ -70,7 +70,7 @@ describe('bridge launch forms', () => {
     assert.deepEqual(launch, {
       kind: 'stdio',
       command: '/Applications/MCP Keyring.app/Contents/MacOS/MCP Keyring',
-      args: ['/Applications/MCP Keyring.app/Contents/Resources/app.asar.unpacked/dist/bridge.mjs', 'srv'],
+      args: [...BRIDGE_NODE_FLAGS, '/Applications/MCP Keyring.app/Contents/Resources/app.asar.unpacked/dist/bridge.mjs', 'srv'],
       env: { MCP_KEYRING_HOME: '/tmp/kr', ELECTRON_RUN_AS_NODE: '1' },
     });
     const plain = bridgeLaunch({ serverId: 'srv', mode: 'packaged', execPath: 'C:\\Program Files\\MCP Keyring\\MCP Keyring.exe', bridgeScript: 'C:\\Program Files\\MCP Keyring\\resources\\bridge.mjs' });
@@ -81,7 +81,7 @@ describe('bridge launch forms', () => {
     assert.deepEqual(stdio, { kind: 'stdio', ...stdioEntry });
     assert.ok(!('env' in stdio));
     const withEnv = bridgeLaunch({ serverId: 'x', mode: 'development', execPath: '/n', bridgeScript: '/b.mjs', env: { MCP_KEYRING_HOME: '/h' } });
-    assert.deepEqual(withEnv, { kind: 'stdio', command: '/n', args: ['/b.mjs', 'x'], env: { MCP_KEYRING_HOME: '/h' } });
+    assert.deepEqual(withEnv, { kind: 'stdio', command: '/n', args: [...BRIDGE_NODE_FLAGS, '/b.mjs', 'x'], env: { MCP_KEYRING_HOME: '/h' } });
     assert.ok(!(withEnv.kind === 'stdio' && withEnv.env && 'ELECTRON_RUN_AS_NODE' in withEnv.env));
   });
 
@@ -124,7 +124,7 @@ describe('client entries', () => {
     assert.deepEqual(windsurf.entry(http), { serverUrl: 'http://127.0.0.1:7777/mcp/x', headers: { Authorization: 'Bearer s' } });
     assert.deepEqual(windsurf.entry(stdio), stdioEntry);
     const env = bridgeLaunch({ serverId: 's', mode: 'packaged', execPath: '/app', bridgeScript: '/b.mjs' });
-    assert.deepEqual(desktop.entry(env), { command: '/app', args: ['/b.mjs', 's'], env: { ELECTRON_RUN_AS_NODE: '1' } });
+    assert.deepEqual(desktop.entry(env), { command: '/app', args: [...BRIDGE_NODE_FLAGS, '/b.mjs', 's'], env: { ELECTRON_RUN_AS_NODE: '1' } });
   });
 
   test('Claude Desktop refuses a URL, with a clear message and no file written', async () => {
@@ -256,6 +256,9 @@ describe('writeClientEntry', () => {
       '    "mcp-keyring-example": {',
       '      "command": "/usr/local/bin/node",',
       '      "args": [',
+      '        "--max-semi-space-size=1",',
+      '        "--lite-mode",',
+      '        "--no-expose-wasm",',
       '        "/opt/mcp-keyring/dist/bridge.mjs",',
       '        "example"',
       '      ]',
@@ -312,7 +315,7 @@ describe('writeClientEntry', () => {
     assert.equal(result.changed, true);
     const start = before.indexOf('{\n      "command": "/old/node"');
     const stop = before.indexOf('    },\n    "b"') + '    }'.length;
-    const replacement = '{\n      "command": "/usr/local/bin/node",\n      "args": [\n        "/opt/mcp-keyring/dist/bridge.mjs",\n        "example"\n      ]\n    }';
+    const replacement = '{\n      "command": "/usr/local/bin/node",\n      "args": [\n        "--max-semi-space-size=1",\n        "--lite-mode",\n        "--no-expose-wasm",\n        "/opt/mcp-keyring/dist/bridge.mjs",\n        "example"\n      ]\n    }';
     assert.equal(await read(file), before.slice(0, start) + replacement + before.slice(stop));
     assert.deepEqual(await readClientEntry({ client: 'windsurf', name: 'kr', configPath: file }), stdioEntry);
     assert.equal(result.restartHint, "Press refresh in Windsurf's MCP panel");
@@ -343,6 +346,9 @@ describe('writeClientEntry', () => {
       '      "type": "stdio",',
       '      "command": "/usr/local/bin/node",',
       '      "args": [',
+      '        "--max-semi-space-size=1",',
+      '        "--lite-mode",',
+      '        "--no-expose-wasm",',
       '        "/opt/mcp-keyring/dist/bridge.mjs",',
       '        "example"',
       '      ]',

@@ -1,0 +1,271 @@
+// The local HTTP bridge side by side with a direct SDK client, against the same
+// local MCP server with the same token:
+//   - 1,000 sequential echo calls each (after 100 warm-up), p50/p99 and the p50 the bridge adds;
+//     direct and bridge calls alternate in blocks of 100, so machine noise hits both alike;
+//   - 4 concurrent clients × 250 echo calls each: throughput and p50/p99 per call.
+// The bridge runs in its own process, bundled the way `mcp-keyring serve` ships
+// (esbuild, one file), as a client would meet it. A third row, a minimal node:http
+// pipe proxy in its own process (no checks, no keychain, the client's token passed
+// through), shows what one extra local HTTP hop costs on this machine by itself.
+// Prints a markdown table. BRIDGE_FLAGS="--max-semi-space-size=1" passes node flags to the bridge.
+//
+//   node scripts/build.mjs && CI=1 scripts/with-keyring.sh node --import tsx bench/http-bridge-bench.ts
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { build, type Plugin } from 'esbuild';
+import { secretNames } from '../main/core/vault/secrets';
+import { startAuthServer } from '../test/helpers/auth-server';
+import { createKeyringEnv, repoRoot } from '../test/helpers/keyring-env';
+import { startMcpServer } from '../test/helpers/mcp-server';
+import { completeLogin } from '../test/helpers/user-agent';
+
+const CALLS = 1000;
+const WARMUP = 100;
+const BLOCK = 100;
+const CONCURRENT_CLIENTS = 4;
+const CALLS_PER_CLIENT = 250;
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+};
+
+/** Peak RSS (VmHWM) of a live process, in MB. */
+function peakRssMb(pid: number | undefined): number | undefined {
+  if (!pid) return undefined;
+  try {
+    const kb = Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+    return kb / 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** As scripts/build.mjs does for the shipped bundles: zod's ~50 message locales are left out, English only. */
+const zodEnglishOnly: Plugin = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      args.importer.includes(`${path.sep}zod${path.sep}`) ? { path: path.join(path.dirname(args.importer), '..', 'locales', 'en.js'), namespace: 'zod-en' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-en' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+      resolveDir: path.dirname(args.path),
+    }));
+  },
+};
+
+/** The bridge as its own process: a one-file bundle of an entry that calls startHttpBridge(), like `mcp-keyring serve`. */
+async function startBridgeProcess(env: NodeJS.ProcessEnv, dir: string): Promise<{ child: ChildProcess; port: number }> {
+  const outfile = path.join(dir, 'http-bridge.mjs');
+  await build({
+    stdin: {
+      contents: [
+        "import { startHttpBridge } from './main/core/bridge/http-bridge';",
+        "import { Keyring } from './main/core/keyring';",
+        "import { setProcessRole } from './main/core/tokens/token-manager';",
+        "setProcessRole('http-bridge');",
+        'const bridge = await startHttpBridge(new Keyring(), { log: (line) => process.stderr.write(line + "\\n") });',
+        'process.stdout.write(`ready ${bridge.port}\\n`);',
+        "process.on('SIGTERM', () => void bridge.close().then(() => process.exit(0)));",
+      ].join('\n'),
+      resolveDir: repoRoot,
+      sourcefile: 'serve-entry.ts',
+      loader: 'ts',
+    },
+    bundle: true,
+    plugins: [zodEnglishOnly],
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    outfile,
+    external: ['keytar'],
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    logLevel: 'warning',
+  });
+  const port = await freePort();
+  const flags = process.env.BRIDGE_FLAGS ? process.env.BRIDGE_FLAGS.split(' ') : [];
+  const child = spawn(process.execPath, [...flags, outfile], {
+    // keytar is native and not bundled; the bundle finds it through MCP_KEYRING_KEYTAR (as the packaged app's bridge does).
+    env: { ...env, MCP_KEYRING_HTTP_PORT: String(port), MCP_KEYRING_KEYTAR: path.join(repoRoot, 'node_modules', 'keytar') },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      if (out.includes('ready ')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`the bridge process exited (${code})`)));
+  });
+  return { child, port };
+}
+
+/** The floor: the least a reverse proxy in another process can do (forward the MCP headers and body, pipe the answer back). */
+async function startFloorProxy(target: string): Promise<{ child: ChildProcess; url: string }> {
+  const url = new URL(target);
+  const source = `
+    const http = require('node:http');
+    const agent = new http.Agent({ keepAlive: true });
+    const names = ['content-type', 'accept', 'mcp-session-id', 'mcp-protocol-version', 'last-event-id', 'authorization'];
+    const server = http.createServer((req, res) => {
+      const headers = {};
+      for (const name of names) if (req.headers[name]) headers[name] = req.headers[name];
+      const chunks = [];
+      req.on('data', (chunk) => chunks.push(chunk));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        if (body.length) headers['content-length'] = body.length;
+        const upstream = http.request({ host: '127.0.0.1', port: ${url.port}, path: ${JSON.stringify(url.pathname)}, method: req.method, headers, agent }, (answer) => {
+          const out = {};
+          for (const name of ['content-type', 'mcp-session-id', 'cache-control']) if (answer.headers[name]) out[name] = answer.headers[name];
+          res.writeHead(answer.statusCode, out);
+          res.flushHeaders();
+          answer.pipe(res);
+        });
+        res.on('close', () => { if (!res.writableFinished) upstream.destroy(); });
+        upstream.end(body);
+      });
+    });
+    server.listen(0, '127.0.0.1', () => console.log('ready ' + server.address().port));`;
+  const child = spawn(process.execPath, ['-e', source], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.once('data', (chunk: Buffer) => resolve(Number(/ready (\d+)/.exec(chunk.toString('utf8'))?.[1])));
+    child.once('exit', (code) => reject(new Error(`the floor proxy exited (${code})`)));
+  });
+  return { child, url: `http://127.0.0.1:${port}${url.pathname}` };
+}
+
+async function connect(url: string, bearer: string): Promise<Client> {
+  const client = new Client({ name: 'bench', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${bearer}` } } }));
+  return client;
+}
+
+async function echoLoop(client: Client, count: number, label: string, into?: number[]): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const t0 = performance.now();
+    const result = (await client.callTool({ name: 'echo', arguments: { text: `${label} ${i}` } })) as { content: Array<{ text: string }> };
+    into?.push(performance.now() - t0);
+    if (result.content[0]?.text !== `${label} ${i}`) throw new Error(`wrong answer from ${label}`);
+  }
+}
+
+interface Contender {
+  name: string;
+  url: string;
+  bearer: string;
+  pid?: number | undefined;
+}
+
+interface Concurrent {
+  throughput: number;
+  p50: number;
+  p99: number;
+}
+
+async function concurrent(url: string, bearer: string, label: string): Promise<Concurrent> {
+  const clients = await Promise.all(Array.from({ length: CONCURRENT_CLIENTS }, () => connect(url, bearer)));
+  try {
+    await Promise.all(clients.map((c, i) => echoLoop(c, WARMUP / CONCURRENT_CLIENTS, `${label} warm ${i}`)));
+    const latencies: number[] = [];
+    const t0 = performance.now();
+    await Promise.all(clients.map((c, i) => echoLoop(c, CALLS_PER_CLIENT, `${label} ${i}`, latencies)));
+    const seconds = (performance.now() - t0) / 1000;
+    return { throughput: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  } finally {
+    await Promise.all(clients.map((c) => c.close()));
+  }
+}
+
+async function main() {
+  const as = await startAuthServer({ accessTokenTTL: 3600 });
+  const mcp = await startMcpServer({ auth: { issuer: as.issuer, jwksUri: as.jwksUri } });
+  const profile = await createKeyringEnv('http-bench');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-keyring-http-bench-'));
+  const children: ChildProcess[] = [];
+  try {
+    const server = await profile.keyring.add({ url: mcp.url, name: 'bench' });
+    await profile.keyring.connect(server.id, { openBrowser: (url) => completeLogin(url).then(() => undefined), timeoutMs: 30_000 });
+    const token = (await profile.keyring.vault.get(secretNames.accessToken(server.id)))!;
+    const bridge = await startBridgeProcess(profile.env, dir);
+    children.push(bridge.child);
+    const floor = await startFloorProxy(mcp.url);
+    children.push(floor.child);
+    const secret = (await profile.keyring.vault.get(secretNames.httpBridgeSecret()))!;
+
+    const contenders: Contender[] = [
+      { name: 'direct SDK client', url: mcp.url, bearer: token },
+      { name: 'minimal pipe proxy (floor of one extra hop)', url: floor.url, bearer: token },
+      { name: 'mcp-keyring HTTP bridge', url: `http://127.0.0.1:${bridge.port}/servers/${server.id}/mcp`, bearer: secret, pid: bridge.child.pid },
+    ];
+
+    // Sequential: one client each, alternating blocks of 100 calls.
+    const clients = await Promise.all(contenders.map((c) => connect(c.url, c.bearer)));
+    for (const [i, client] of clients.entries()) await echoLoop(client, WARMUP, `warm ${i}`);
+    const latencies = contenders.map(() => [] as number[]);
+    for (let done = 0; done < CALLS; done += BLOCK) {
+      for (const [i, client] of clients.entries()) await echoLoop(client, BLOCK, `seq ${i}`, latencies[i]);
+    }
+    await Promise.all(clients.map((c) => c.close()));
+    const rows = contenders.map((contender, i) => ({
+      contender,
+      p50: percentile(latencies[i]!, 50),
+      p99: percentile(latencies[i]!, 99),
+      concurrent: undefined as Concurrent | undefined,
+    }));
+    for (const row of rows) row.concurrent = await concurrent(row.contender.url, row.contender.bearer, row.contender.name);
+
+    const f = (n: number, digits = 3) => n.toFixed(digits);
+    const direct = rows[0]!;
+    const lines = [
+      `| contender | ${CALLS} sequential echo: p50 | p99 | added p50 vs direct | ${CONCURRENT_CLIENTS}×${CALLS_PER_CLIENT} concurrent: calls/s | p50 | p99 | peak RSS |`,
+      '| --- | --- | --- | --- | --- | --- | --- | --- |',
+      ...rows.map((r) => {
+        const rss = peakRssMb(r.contender.pid);
+        return `| ${r.contender.name} | ${f(r.p50)} ms | ${f(r.p99)} ms | ${r === direct ? '-' : `${f(r.p50 - direct.p50)} ms`} | ${f(r.concurrent!.throughput, 0)} | ${f(r.concurrent!.p50)} ms | ${f(r.concurrent!.p99)} ms | ${rss ? `${rss.toFixed(1)} MB` : '-'} |`;
+      }),
+    ];
+    console.log(
+      `\nHTTP bridge: ${WARMUP} warm-up calls per client; node ${process.version}, ${os.cpus().length} CPUs; the MCP server, the authorization server and the clients share this process, each proxy runs in its own${process.env.BRIDGE_FLAGS ? ` (bridge flags: ${process.env.BRIDGE_FLAGS})` : ''}\n`,
+    );
+    console.log(lines.join('\n'));
+    const b = rows[2]!;
+    console.log(
+      `\nthrough the bridge: added p50 ${f(b.p50 - direct.p50)} ms (the floor adds ${f(rows[1]!.p50 - direct.p50)} ms); concurrent throughput ${((b.concurrent!.throughput / direct.concurrent!.throughput) * 100).toFixed(0)}% of direct`,
+    );
+  } finally {
+    for (const child of children) {
+      if (child.exitCode !== null) continue;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    await profile.cleanup();
+    fs.rmSync(dir, { recursive: true, force: true });
+    await mcp.close();
+    await as.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
