@@ -2,7 +2,7 @@
 // app's 'servers:changed' events (no polling); a one-minute tick only keeps the
 // "in 5 min" wording current.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { AppSettings, ClientId, ConnectProgress } from '../shared/ipc-contract';
+import type { AppSettings, ClientId, ClientTransport, ConnectProgress } from '../shared/ipc-contract';
 import type { ServerView } from '../shared/server-state';
 import { call, codeOf, hasBridge, messageOf, on } from './api';
 import { liveStatus } from './format';
@@ -178,13 +178,14 @@ export function App() {
     }
   }
 
-  async function useIn(server: ServerView, client: ClientId) {
-    setInstall({ client, serverName: server.name, state: 'working' });
+  async function useIn(server: ServerView, client: ClientId, transport: ClientTransport) {
+    const base = { client, transport, serverName: server.name };
+    setInstall({ ...base, state: 'working' });
     try {
-      const result = await call('clients:install', { id: server.id, client });
-      setInstall({ client, serverName: server.name, state: 'done', result });
+      const result = await call('clients:install', { id: server.id, client, transport });
+      setInstall({ ...base, state: 'done', result });
     } catch (error) {
-      setInstall({ client, serverName: server.name, state: 'failed', message: messageOf(error) });
+      setInstall({ ...base, state: 'failed', message: messageOf(error) });
     }
   }
 
@@ -275,7 +276,7 @@ export function App() {
                 onCancel={() => void cancel(server)}
                 onDisconnect={() => void disconnect(server)}
                 onRemove={() => setConfirm({ id: server.id, name: server.name })}
-                onUseIn={(client) => void useIn(server, client)}
+                onUseIn={(client, transport) => void useIn(server, client, transport)}
                 onOpenLink={(url) => void openLink(server.id, url)}
                 onCopyLink={(url) => void copyLink(server.id, url)}
               />

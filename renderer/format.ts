@@ -1,5 +1,5 @@
 // Words and times the window shows.
-import type { ClientId, DiscoveryPreview } from '../shared/ipc-contract';
+import type { ClientId, ClientTransport, DiscoveryPreview } from '../shared/ipc-contract';
 import type { DisplayStatus, ServerState } from '../shared/server-state';
 import { displayStatus, type ServerView } from '../shared/status';
 
@@ -22,6 +22,25 @@ export const CLIENT_LABELS: Record<ClientId, string> = {
 };
 
 export const CLIENT_ORDER: ClientId[] = ['claude-desktop', 'cursor', 'vscode', 'claude-code', 'windsurf'];
+
+/** The entry forms as the "Use in…" menu names them (after the client's name). */
+export const TRANSPORT_LABELS: Record<ClientTransport, string> = {
+  stdio: 'stdio bridge',
+  http: 'local HTTP bridge',
+  'headers-helper': 'headers helper (no bridge)',
+};
+
+/** What each form means for the user (the menu item's description). */
+export const TRANSPORT_DESCRIPTIONS: Record<ClientTransport, string> = {
+  stdio: 'The client starts MCP Keyring’s bridge itself; works even when this app is closed.',
+  http: 'The client connects by URL to MCP Keyring’s local HTTP bridge; this app must be running.',
+  'headers-helper': 'Claude Code connects to the server itself and asks MCP Keyring for a fresh token each time.',
+};
+
+/** "Cursor — local HTTP bridge", or just "Claude Desktop" for a client with one form. */
+export function clientFormLabel(client: ClientId, transport: ClientTransport, forms: number): string {
+  return forms > 1 ? `${CLIENT_LABELS[client]} — ${TRANSPORT_LABELS[transport]}` : CLIENT_LABELS[client];
+}
 
 export const REGISTRATION_LABELS: Record<NonNullable<DiscoveryPreview['registration']>, string> = {
   dynamic: 'Dynamic client registration — MCP Keyring registers itself',

@@ -7,6 +7,16 @@ import type { ServerView } from './server-state';
 
 export type ClientId = 'claude-desktop' | 'cursor' | 'vscode' | 'claude-code' | 'windsurf';
 
+/**
+ * How a client reaches a server through MCP Keyring (issue 4's three entry forms):
+ * - stdio: the client starts our stdio bridge (every client; works without the app running);
+ * - http: the client connects to the app's local HTTP bridge by URL, sending the
+ *   per-install bridge secret as `Authorization: Bearer …` (needs the app running);
+ * - headers-helper: Claude Code only: it connects to the server itself and runs our
+ *   CLI (`mcp-keyring headers <id>`) for a fresh Authorization header (no bridge).
+ */
+export type ClientTransport = 'stdio' | 'http' | 'headers-helper';
+
 /** What discovery found, before anything is stored (the "Add server" preview). */
 export interface DiscoveryPreview {
   url: string;
@@ -47,8 +57,17 @@ export interface ClientTargetInfo {
   exists: boolean;
   /** Whether this client's config holds an entry for the server, when asked for one server. */
   installed?: boolean;
-  /** Launch kinds the client accepts: stdio, http, headers-helper. */
-  supports: Array<'stdio' | 'http' | 'headers-helper'>;
+  /** Entry forms the client accepts, the recommended one (stdio) first. */
+  supports: ClientTransport[];
+  /** The form of the entry the client's config holds for the server (when `installed`). */
+  installedAs?: ClientTransport;
+}
+
+export interface InstallRequest {
+  id: string;
+  client: ClientId;
+  /** Which entry form to write; default 'stdio'. Must be one of the client's `supports`. */
+  transport?: ClientTransport;
 }
 
 export interface InstallResult {
@@ -57,7 +76,10 @@ export interface InstallResult {
   backupPath: string | null;
   created: boolean;
   changed: boolean;
-  /** The entry as the user would paste it by hand. */
+  /**
+   * The entry as the user would paste it by hand. For the http form it holds the
+   * local bridge secret (the user may need to paste it): show it, never log it.
+   */
   snippet: string;
   restartHint: string;
 }
@@ -88,7 +110,7 @@ export interface IpcContract {
   'servers:cancel-connect': { request: { id: string }; response: void };
   'servers:disconnect': { request: { id: string }; response: DisconnectResult };
   'clients:list': { request: { id?: string }; response: ClientTargetInfo[] };
-  'clients:install': { request: { id: string; client: ClientId }; response: InstallResult };
+  'clients:install': { request: InstallRequest; response: InstallResult };
   'settings:get': { request: void; response: AppSettings };
   'settings:set': { request: Partial<AppSettings>; response: AppSettings };
   'app:open-external': { request: { url: string }; response: void };

@@ -12,6 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { bridgeLaunch, type BridgeLaunch } from '../core/clients/launch';
+import { shellCommandLine, type CommandSpec } from './command-line';
 
 export interface AppFiles {
   /** Root of the app: the repository, or the app.asar. */
@@ -94,4 +95,31 @@ export function appBridgeLaunch(serverId: string, host: LaunchHost): BridgeLaunc
   const node = findOnPath('node', host.env, host.platform);
   if (node) return bridgeLaunch({ serverId, mode: 'development', execPath: node, bridgeScript, env });
   return bridgeLaunch({ serverId, mode: 'packaged', execPath: host.execPath, bridgeScript, env });
+}
+
+/**
+ * How to run our CLI from this install with `args`, laid out like the bridge:
+ * packaged, the app's executable as Node (ELECTRON_RUN_AS_NODE=1) runs
+ * resources/cli.mjs and finds keytar in app.asar.unpacked; in development an
+ * absolute node (from PATH) runs dist/cli.mjs, or Electron as Node without one.
+ * The profile (MCP_KEYRING_HOME, MCP_KEYRING_SERVICE) is passed on.
+ */
+export function appCliSpec(args: string[], host: LaunchHost): CommandSpec {
+  const env = profileEnv(host.env);
+  if (host.packaged) {
+    return {
+      command: host.execPath,
+      args: [path.join(host.resourcesPath, 'cli.mjs'), ...args],
+      env: { ELECTRON_RUN_AS_NODE: '1', ...env, MCP_KEYRING_KEYTAR: path.join(host.resourcesPath, 'app.asar.unpacked', 'node_modules', 'keytar') },
+    };
+  }
+  const cliScript = path.join(host.root, 'dist', 'cli.mjs');
+  const node = findOnPath('node', host.env, host.platform);
+  if (node) return { command: node, args: [cliScript, ...args], ...(Object.keys(env).length > 0 ? { env } : {}) };
+  return { command: host.execPath, args: [cliScript, ...args], env: { ELECTRON_RUN_AS_NODE: '1', ...env } };
+}
+
+/** Our CLI with `args` as one shell command line (cmd.exe on Windows, sh elsewhere), e.g. for Claude Code's headersHelper. */
+export function appCliCommand(args: string[], host: LaunchHost): string {
+  return shellCommandLine(appCliSpec(args, host), host.platform);
 }

@@ -3,6 +3,10 @@
 // tray, the window (created on demand), IPC, notifications, start at login, and
 // the background refresh of tokens.
 //
+// The app also runs the local HTTP bridge (127.0.0.1:8737, or MCP_KEYRING_HTTP_PORT)
+// for clients that connect by URL; when its port is taken the app goes on without
+// it (the stdio bridge needs no app) and says so in its log.
+//
 // Lifecycle: closing the window leaves the app in the tray; it quits from the tray
 // menu (or Cmd-Q). Started at login it comes up in the tray only. Launching it again
 // focuses the running instance's window.
@@ -11,6 +15,7 @@ import path from 'node:path';
 import type { AppSettings } from '../../shared/ipc-contract';
 import type { ServerView } from '../../shared/server-state';
 import { openInSystemBrowser } from '../core/authorize/open-browser';
+import { startHttpBridge, type HttpBridge } from '../core/bridge/http-bridge';
 import { errorMessage, isKeyringError } from '../core/errors';
 import { Keyring } from '../core/keyring';
 import { dataDir, keyringPaths } from '../core/paths';
@@ -18,7 +23,7 @@ import { createKeyringService, type KeyringService } from '../core/service/keyri
 import { RefreshScheduler } from '../core/tokens/refresh-scheduler';
 import { setProcessRole } from '../core/tokens/token-manager';
 import { setKeychainBackend, type KeychainBackend } from '../core/vault/keychain';
-import { appBridgeLaunch, appFiles } from './app-layout';
+import { appBridgeLaunch, appCliCommand, appFiles, type LaunchHost } from './app-layout';
 import { safeOpenExternal } from './external';
 import { bindIpc, isTrustedSender, senderInfo } from './ipc-binding';
 import { createAppLog, type AppLog } from './log';
@@ -125,6 +130,29 @@ function startShell(): Shell {
   });
   let settings: AppSettings = { startAtLogin: false };
 
+  // --- the local HTTP bridge: port from MCP_KEYRING_HTTP_PORT or 8737 ----------------
+  // Started without waiting: the window and tray do not depend on it. A taken port
+  // (another MCP Keyring serving it, or some other program) is logged, not fatal.
+  const httpBridge: Promise<HttpBridge | undefined> = startHttpBridge(keyring, { log: (line) => log.info(`HTTP bridge: ${line}`) }).then(
+    (bridge) => {
+      log.info(`Local HTTP bridge listening on 127.0.0.1:${bridge.port}`);
+      return bridge;
+    },
+    (error: unknown) => {
+      log.error('The local HTTP bridge did not start (clients can still use the stdio bridge)', error);
+      return undefined;
+    },
+  );
+
+  const launchHost: LaunchHost = {
+    packaged: app.isPackaged,
+    execPath: process.execPath,
+    resourcesPath: process.resourcesPath,
+    root: files.root,
+    env: process.env,
+    platform: process.platform,
+  };
+
   const service: KeyringService = createKeyringService(keyring, {
     // $BROWSER wins where it is set (as for the CLI); otherwise the system's default browser.
     openBrowser: (url) => (process.env.BROWSER ? openInSystemBrowser(url) : openExternal(url)),
@@ -138,15 +166,10 @@ function startShell(): Shell {
       refreshTray();
       return settings;
     },
-    bridgeLaunch: (serverId) =>
-      appBridgeLaunch(serverId, {
-        packaged: app.isPackaged,
-        execPath: process.execPath,
-        resourcesPath: process.resourcesPath,
-        root: files.root,
-        env: process.env,
-        platform: process.platform,
-      }),
+    bridgeLaunch: (serverId) => appBridgeLaunch(serverId, launchHost),
+    // Its secret reaches the window in the snippet of an http entry; it is never logged.
+    httpBridge: () => httpBridge,
+    cliCommand: (args) => appCliCommand(args, launchHost),
   });
 
   // --- security: session, every web contents, the application menu ---------------
@@ -282,7 +305,7 @@ function startShell(): Shell {
       for (const notification of notifications) notification.close();
       tray.destroy();
       service.dispose();
-      await scheduler.stop();
+      await Promise.all([scheduler.stop(), httpBridge.then((bridge) => bridge?.close())]);
       log.info('MCP Keyring stopped');
     },
   };

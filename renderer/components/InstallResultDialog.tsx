@@ -1,10 +1,14 @@
 // What "Use in <client>" did: which file, the entry (to copy by hand), and what to do next.
 import { useRef, useState } from 'react';
-import type { ClientId, InstallResult } from '../../shared/ipc-contract';
-import { CLIENT_LABELS } from '../format';
+import type { ClientId, ClientTransport, InstallResult } from '../../shared/ipc-contract';
+import { CLIENT_LABELS, TRANSPORT_DESCRIPTIONS, TRANSPORT_LABELS } from '../format';
 import { Dialog } from './Dialog';
 
-export type InstallOutcome = { client: ClientId; serverName: string } & ({ state: 'working' } | { state: 'done'; result: InstallResult } | { state: 'failed'; message: string });
+export type InstallOutcome = { client: ClientId; transport: ClientTransport; serverName: string } & ({ state: 'working' } | { state: 'done'; result: InstallResult } | { state: 'failed'; message: string });
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
 
 export function InstallResultDialog({ outcome, onClose }: { outcome: InstallOutcome; onClose: () => void }) {
   const label = CLIENT_LABELS[outcome.client];
@@ -66,9 +70,18 @@ export function InstallResultDialog({ outcome, onClose }: { outcome: InstallOutc
                 </dd>
               </>
             ) : null}
+            <dt>Connection</dt>
+            <dd data-testid="install-form">
+              {capitalized(TRANSPORT_LABELS[outcome.transport])} — {TRANSPORT_DESCRIPTIONS[outcome.transport]}
+            </dd>
             <dt>Next</dt>
             <dd className="restart-hint">{outcome.result.restartHint}.</dd>
           </dl>
+          {outcome.transport === 'http' ? (
+            <p className="muted small" data-testid="secret-note">
+              The entry holds this computer’s MCP Keyring bridge secret (the Authorization header). Paste it only into your own MCP clients.
+            </p>
+          ) : null}
           <div className="snippet-head">
             <span>The entry, to add it by hand elsewhere:</span>
             <button type="button" onClick={() => copySnippet(outcome.result.snippet)}>

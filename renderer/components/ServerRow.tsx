@@ -1,5 +1,5 @@
 // One server: what state its credentials are in, and what the user can do.
-import type { ClientId, ConnectProgress } from '../../shared/ipc-contract';
+import type { ClientId, ClientTransport, ConnectProgress } from '../../shared/ipc-contract';
 import type { ServerView } from '../../shared/server-state';
 import { STATUS_LABELS, absoluteTime, expiryText, hostOf, relativeTime } from '../format';
 import { UseInMenu } from './UseInMenu';
@@ -22,7 +22,7 @@ export interface ServerRowProps {
   onCancel: () => void;
   onDisconnect: () => void;
   onRemove: () => void;
-  onUseIn: (client: ClientId) => void;
+  onUseIn: (client: ClientId, transport: ClientTransport) => void;
   onOpenLink: (url: string) => void;
   onCopyLink: (url: string) => void;
 }

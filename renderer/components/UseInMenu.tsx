@@ -1,11 +1,23 @@
 // "Use in…": a menu button listing the MCP clients; picking one adds the server
-// to that client's config file.
+// to that client's config file. A client that takes more than one entry form
+// (stdio bridge, local HTTP bridge, Claude Code's headers helper) gets one item
+// per form, e.g. "Cursor — stdio bridge" and "Cursor — local HTTP bridge".
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
-import type { ClientId, ClientTargetInfo } from '../../shared/ipc-contract';
+import type { ClientId, ClientTargetInfo, ClientTransport } from '../../shared/ipc-contract';
 import { call } from '../api';
-import { CLIENT_LABELS, CLIENT_ORDER } from '../format';
+import { CLIENT_LABELS, CLIENT_ORDER, TRANSPORT_DESCRIPTIONS, TRANSPORT_LABELS } from '../format';
 
-export function UseInMenu({ serverId, serverName, onPick }: { serverId: string; serverName: string; onPick: (client: ClientId) => void }) {
+interface MenuItem {
+  client: ClientId;
+  transport: ClientTransport;
+  info: ClientTargetInfo | undefined;
+  /** The client's first item (where "no config yet" goes). */
+  first: boolean;
+  /** How many forms the client offers. */
+  forms: number;
+}
+
+export function UseInMenu({ serverId, serverName, onPick }: { serverId: string; serverName: string; onPick: (client: ClientId, transport: ClientTransport) => void }) {
   const [open, setOpen] = useState(false);
   const [clients, setClients] = useState<ClientTargetInfo[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -56,7 +68,12 @@ export function UseInMenu({ serverId, serverName, onPick }: { serverId: string; 
     else if (event.key === 'Tab') close(false);
   };
 
-  const info = (id: ClientId) => clients?.find((c) => c.id === id);
+  // Until the list is there, each client shows its stdio item (every client has one).
+  const items: MenuItem[] = CLIENT_ORDER.flatMap((client) => {
+    const info = clients?.find((c) => c.id === client);
+    const forms: ClientTransport[] = info?.supports.length ? info.supports : ['stdio'];
+    return forms.map((transport, index) => ({ client, transport, info, first: index === 0, forms: forms.length }));
+  });
 
   return (
     <div className="menu-wrap">
@@ -78,23 +95,29 @@ export function UseInMenu({ serverId, serverName, onPick }: { serverId: string; 
       </button>
       {open ? (
         <div ref={menuRef} id={menuId} className="menu" role="menu" aria-label={`Use ${serverName} in`} onKeyDown={onMenuKey}>
-          {CLIENT_ORDER.map((id) => {
-            const client = info(id);
-            const note = client?.installed ? 'added' : client && !client.exists ? 'no config yet' : '';
+          {items.map(({ client, transport, info, first, forms }, index) => {
+            const added = Boolean(info?.installed) && (forms === 1 || info?.installedAs === transport);
+            const note = added ? 'added' : first && info && !info.exists ? 'no config yet' : '';
             return (
               <button
-                key={id}
+                key={`${client}:${transport}`}
                 type="button"
                 role="menuitem"
                 tabIndex={-1}
-                data-client={id}
+                data-client={client}
+                data-transport={transport}
+                className={first && index > 0 ? 'menu-client-start' : undefined}
+                title={TRANSPORT_DESCRIPTIONS[transport]}
                 onClick={() => {
                   close(true);
-                  onPick(id);
+                  onPick(client, transport);
                 }}
               >
-                <span>{CLIENT_LABELS[id]}</span>
-                {note ? <span className={`menu-note ${client?.installed ? 'ok-text' : ''}`}>{client?.installed ? '✓ ' : ''}{note}</span> : null}
+                <span>
+                  {CLIENT_LABELS[client]}
+                  {forms > 1 ? <span className="menu-form"> — {TRANSPORT_LABELS[transport]}</span> : null}
+                </span>
+                {note ? <span className={`menu-note ${added ? 'ok-text' : ''}`}>{added ? '✓ ' : ''}{note}</span> : null}
               </button>
             );
           })}

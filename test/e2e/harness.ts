@@ -8,11 +8,16 @@
 // object the Electron shell binds to ipcMain — so the page runs the real
 // contract against the real core. The page keeps its strict CSP: the bridge
 // script comes from 'self' and talks to 'self' only.
+// Like the app, the harness runs the local HTTP bridge (on a free port) and hands
+// it to the service as platform.httpBridge, and names the CLI (dist/cli.mjs run by
+// node) as platform.cliCommand, so every "Use in…" form can be written.
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { IPC_EVENTS, type AppSettings } from '../../shared/ipc-contract';
+import { appCliCommand } from '../../main/app/app-layout';
+import { startHttpBridge, type HttpBridge } from '../../main/core/bridge/http-bridge';
 import { bridgeLaunch } from '../../main/core/clients/launch';
 import type { Keyring } from '../../main/core/keyring';
 import { createKeyringService, invokeChannel, isIpcChannel, type KeyringPlatform, type KeyringService } from '../../main/core/service/keyring-service';
@@ -36,6 +41,8 @@ export interface HarnessOptions {
    */
   browser?: 'chromium' | 'http' | 'manual';
   signInTimeoutMs?: number;
+  /** Run the local HTTP bridge (port 0) for the 'http' entry form; default true. */
+  httpBridge?: boolean;
 }
 
 export interface Harness {
@@ -50,6 +57,8 @@ export interface Harness {
   nextSignInUrl(timeoutMs?: number): Promise<string>;
   /** Errors from opening the browser in 'chromium' / 'http' mode. */
   browserErrors: string[];
+  /** The local HTTP bridge the service hands out (undefined when turned off). */
+  httpBridge: HttpBridge | undefined;
   close(): Promise<void>;
 }
 
@@ -138,6 +147,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const signInUrls: string[] = [];
   const signInWaiters: Array<(url: string) => void> = [];
   let settings: AppSettings = { startAtLogin: false };
+  const httpBridge = options.httpBridge === false ? undefined : await startHttpBridge(options.keyring, { port: 0 });
 
   const platform: KeyringPlatform = {
     async openBrowser(url) {
@@ -168,6 +178,16 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     bridgeLaunch(serverId) {
       return bridgeLaunch({ serverId, mode: 'development', execPath: process.execPath, bridgeScript: bridgePath, env: options.bridgeEnv });
     },
+    httpBridge: async () => httpBridge,
+    cliCommand: (args) =>
+      appCliCommand(args, {
+        packaged: false,
+        execPath: process.execPath,
+        resourcesPath: '',
+        root: repoRoot,
+        env: { PATH: process.env.PATH, ...options.bridgeEnv },
+        platform: process.platform,
+      }),
     clientEnvironment: options.clientEnvironment,
     ...(options.signInTimeoutMs ? { signInTimeoutMs: options.signInTimeoutMs } : {}),
   };
@@ -246,6 +266,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     service,
     openedExternally,
     browserErrors,
+    httpBridge,
     get settings() {
       return settings;
     },
@@ -274,6 +295,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await httpBridge?.close();
     },
   };
 }

@@ -3,6 +3,7 @@
 // oidc-provider authorization server, a real SDK MCP server, the real keychain and
 // a real browser login. A separate bridge process — started from the entry
 // "Use in Claude Desktop" wrote — refreshes the token, and the window shows it live.
+// "Cursor — local HTTP bridge" writes a URL entry that an SDK client uses as it is.
 //   node scripts/build.mjs && CI=1 scripts/with-keyring.sh node --import tsx --test test/e2e/window.test.ts
 // Screenshots of the main states go to test-artifacts/screenshots/.
 import assert from 'node:assert/strict';
@@ -14,6 +15,9 @@ import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { BRIDGE_NODE_FLAGS } from '../../main/core/clients/launch';
+import { secretNames } from '../../main/core/vault/secrets';
 import { startAuthServer, type AuthServer } from '../helpers/auth-server';
 import { chromiumAvailable, completeLoginInChromium } from '../helpers/chromium';
 import { createKeyringEnv, repoRoot, type KeyringEnv } from '../helpers/keyring-env';
@@ -213,7 +217,7 @@ describe('the window', { skip: chromiumAvailable() ? false : 'Chromium is not in
     assert.deepEqual(JSON.parse(snippet), written, 'the snippet is the entry that was written');
     const entry = written.mcpServers[`mcp-keyring-${serverId}`];
     assert.equal(entry.command, process.execPath);
-    assert.deepEqual(entry.args, [path.join(repoRoot, 'dist', 'bridge.mjs'), serverId]);
+    assert.deepEqual(entry.args, [...BRIDGE_NODE_FLAGS, path.join(repoRoot, 'dist', 'bridge.mjs'), serverId]);
     assert.deepEqual(entry.env, { MCP_KEYRING_HOME: profile.home, MCP_KEYRING_SERVICE: profile.service });
     await shot('06-use-in-claude-desktop');
     await page.keyboard.press('Escape');
@@ -221,6 +225,57 @@ describe('the window', { skip: chromiumAvailable() ? false : 'Chromium is not in
     // The menu now marks Claude Desktop as added.
     await row().getByRole('button', { name: /Use in/ }).click();
     await page.getByRole('menuitem', { name: /Claude Desktop/ }).filter({ hasText: 'added' }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('menu').waitFor({ state: 'detached' });
+  });
+
+  it('"Cursor — local HTTP bridge" writes a URL entry that works as it is', async () => {
+    await row().getByRole('button', { name: /Use in/ }).click();
+    await page.getByRole('menu').waitFor();
+    // Cursor offers both forms, each named; Claude Desktop (stdio only) just its name.
+    await page.getByRole('menuitem', { name: 'Cursor — stdio bridge' }).waitFor();
+    await page.getByRole('menuitem', { name: 'Claude Code — headers helper (no bridge)' }).waitFor();
+    assert.equal(await page.getByRole('menuitem', { name: /^Claude Desktop/ }).count(), 1);
+    await shot('06b-use-in-menu');
+    // Keyboard only: arrow down to the item, Enter picks it.
+    const focused = () => page.evaluate(() => `${document.activeElement?.getAttribute('data-client')}:${document.activeElement?.getAttribute('data-transport')}`);
+    for (let i = 0; i < 12 && (await focused()) !== 'cursor:http'; i++) await page.keyboard.press('ArrowDown');
+    assert.equal(await focused(), 'cursor:http');
+    assert.match((await page.evaluate(() => document.activeElement?.textContent)) ?? '', /^Cursor — local HTTP bridge/);
+    await page.keyboard.press('Enter');
+
+    const dialog = page.getByRole('dialog', { name: /Use Example tools in Cursor/ });
+    await dialog.getByText(/Created Cursor's configuration/).waitFor();
+    const file = path.join(clientRoot, 'home', '.cursor', 'mcp.json');
+    assert.ok((await dialog.innerText()).includes(file), `the dialog names ${file}`);
+    assert.match(await dialog.getByTestId('install-form').innerText(), /local HTTP bridge/);
+    await dialog.getByTestId('secret-note').waitFor();
+    const written = JSON.parse(await fs.readFile(file, 'utf8'));
+    assert.deepEqual(JSON.parse(await dialog.locator('pre.snippet').innerText()), written, 'the snippet is the entry that was written');
+    const entry = written.mcpServers[`mcp-keyring-${serverId}`] as { url: string; headers: Record<string, string> };
+    const bridge = harness.httpBridge;
+    assert.ok(bridge, 'the harness runs the HTTP bridge');
+    const secret = await profile.keyring.vault.get(secretNames.httpBridgeSecret());
+    assert.deepEqual(entry, { url: `http://127.0.0.1:${bridge.port}/servers/${serverId}/mcp`, headers: { Authorization: `Bearer ${secret}` } });
+    await shot('06c-use-in-cursor-http');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+
+    // An SDK client with exactly that entry (url + headers) reaches the server through the bridge.
+    const client = new Client({ name: 'window-e2e-http', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(entry.url), { requestInit: { headers: entry.headers } }));
+    try {
+      const tools = await client.listTools();
+      assert.ok(tools.tools.some((t) => t.name === 'whoami'));
+      assert.equal(JSON.parse(textOf(await client.callTool({ name: 'whoami', arguments: {} }))).sub, 'alice');
+    } finally {
+      await client.close();
+    }
+
+    // The menu marks the form that was written, not Cursor's other one.
+    await row().getByRole('button', { name: /Use in/ }).click();
+    await page.getByRole('menuitem', { name: /Cursor — local HTTP bridge/ }).filter({ hasText: 'added' }).waitFor();
+    assert.equal(await page.getByRole('menuitem', { name: /Cursor — stdio bridge/ }).filter({ hasText: 'added' }).count(), 0);
     await page.keyboard.press('Escape');
     await page.getByRole('menu').waitFor({ state: 'detached' });
   });
@@ -309,7 +364,8 @@ describe('the window', { skip: chromiumAvailable() ? false : 'Chromium is not in
     await confirm.getByRole('button', { name: 'Remove' }).click();
     await page.getByRole('region', { name: /keep your mcp sign-ins/i }).waitFor();
     assert.deepEqual(await profile.keyring.list(), []);
-    assert.deepEqual(await profile.secrets(), [], 'no secret is left in the keychain');
+    // Only the per-install HTTP bridge secret stays: it belongs to no server.
+    assert.deepEqual((await profile.secrets()).map((s) => s.account), [secretNames.httpBridgeSecret()], 'no secret of the server is left in the keychain');
   });
 
   it('adds a server that uses an API key: the key goes to the keychain only', async () => {
@@ -334,7 +390,7 @@ describe('the window', { skip: chromiumAvailable() ? false : 'Chromium is not in
       const keyRow = page.locator('li[data-server-id="key-server"]');
       await keyRow.getByTestId('status').filter({ hasText: 'API key' }).waitFor();
       assert.equal(await keyRow.getByRole('button', { name: /^(Connect|Reconnect)$/ }).count(), 0, 'nothing to sign in to');
-      const secrets = await profile.secrets();
+      const secrets = (await profile.secrets()).filter((s) => s.account !== secretNames.httpBridgeSecret());
       assert.deepEqual(secrets.map((s) => s.account), ['server/key-server/api-key']);
       assert.equal(secrets[0]!.password, apiKey);
       assert.ok(!(await fs.readFile(path.join(profile.home, 'servers.json'), 'utf8')).includes(apiKey), 'the key is not on disk');

@@ -2,8 +2,10 @@
 // against the real core: a real oidc-provider, real SDK MCP servers, the real
 // keychain, the scripted browser login — and state files changed by another process.
 //   CI=1 scripts/with-keyring.sh node --import tsx --test test/integration/service.test.ts
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { exec, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -11,12 +13,14 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { IPC_CHANNELS, type AppSettings, type ConnectProgress, type IpcEventName, type IpcEvents } from '../../shared/ipc-contract';
 import type { ServerView } from '../../shared/server-state';
-import { bridgeLaunch } from '../../main/core/clients/launch';
+import { appCliCommand } from '../../main/app/app-layout';
+import { startHttpBridge, type HttpBridge } from '../../main/core/bridge/http-bridge';
+import { BRIDGE_NODE_FLAGS, bridgeLaunch } from '../../main/core/clients/launch';
 import { isKeyringError } from '../../main/core/errors';
 import { createKeyringService, invokeChannel, toIpcError, type KeyringPlatform, type KeyringService } from '../../main/core/service/keyring-service';
 import { secretNames } from '../../main/core/vault/secrets';
 import { startAuthServer, type AuthServer } from '../helpers/auth-server';
-import { bridgePath, cliPath, createKeyringEnv, type KeyringEnv } from '../helpers/keyring-env';
+import { bridgePath, cliPath, createKeyringEnv, repoRoot, type KeyringEnv } from '../helpers/keyring-env';
 import { startMcpServer, type McpTestServer } from '../helpers/mcp-server';
 import { completeLogin } from '../helpers/user-agent';
 
@@ -41,6 +45,13 @@ async function closedPort(): Promise<number> {
   const { port } = server.address() as net.AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/** Runs a command line in the platform's shell (sh, or cmd.exe on Windows), as a client runs a headers helper. */
+function runInShell(command: string, env: NodeJS.ProcessEnv): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    exec(command, { env, timeout: 10_000 }, (error, stdout, stderr) => (error ? reject(Object.assign(error, { stderr })) : resolve({ stdout, stderr })));
+  });
 }
 
 /** Another process rewrites a state file the way the core does (temp file + rename), `times` times. */
@@ -76,6 +87,10 @@ describe('keyring service', () => {
   const opened: string[] = [];
   let settings: AppSettings = { startAtLogin: false };
   const events: Recorded[] = [];
+  /** The "app's" local HTTP bridge: none until a test starts one. */
+  let httpBridge: HttpBridge | undefined;
+  let cliCommand: (args: string[]) => string;
+  let platform: KeyringPlatform;
 
   const progressOf = (id: string) => events.filter((e): e is Extract<Recorded, { event: 'connect:progress' }> => e.event === 'connect:progress' && e.payload.id === id).map((e) => e.payload);
   const changes = () => events.filter((e): e is Extract<Recorded, { event: 'servers:changed' }> => e.event === 'servers:changed');
@@ -99,7 +114,7 @@ describe('keyring service', () => {
     openBrowser = async (url) => {
       await completeLogin(url);
     };
-    const platform: KeyringPlatform = {
+    platform = {
       openBrowser: (url) => openBrowser(url),
       async openExternal(url) {
         opened.push(url);
@@ -113,9 +128,14 @@ describe('keyring service', () => {
       },
       bridgeLaunch: (serverId) =>
         bridgeLaunch({ serverId, mode: 'development', execPath: process.execPath, bridgeScript: bridgePath, env: { MCP_KEYRING_HOME: profile.home, MCP_KEYRING_SERVICE: profile.service } }),
+      httpBridge: async () => httpBridge,
+      cliCommand: (args) => cliCommand(args),
       clientEnvironment: { platform: 'linux', env: { XDG_CONFIG_HOME: path.join(clientRoot, 'config') }, homedir: path.join(clientRoot, 'home') },
       signInTimeoutMs: 20_000,
     };
+    // As the app in development names its CLI: absolute node + dist/cli.mjs, with this profile.
+    cliCommand = (args) =>
+      appCliCommand(args, { packaged: false, execPath: process.execPath, resourcesPath: '', root: repoRoot, env: profile.env, platform: process.platform });
     service = createKeyringService(profile.keyring, platform);
     service.subscribe((event, payload) => {
       events.push({ event, payload, at: Date.now() } as Recorded);
@@ -123,6 +143,7 @@ describe('keyring service', () => {
   });
 
   after(async () => {
+    await httpBridge?.close();
     service?.dispose();
     await profile?.cleanup();
     await Promise.all([mcp?.close(), openMcp?.close(), keyMcp?.close()]);
@@ -294,10 +315,11 @@ describe('keyring service', () => {
     assert.match(result.restartHint, /Claude Desktop/);
     const written = JSON.parse(await fs.readFile(file, 'utf8'));
     assert.deepEqual(written, JSON.parse(result.snippet));
-    assert.deepEqual(written.mcpServers['mcp-keyring-example'].args, [bridgePath, 'example']);
+    assert.deepEqual(written.mcpServers['mcp-keyring-example'].args, [...BRIDGE_NODE_FLAGS, bridgePath, 'example']);
 
     const after = await service.api['clients:list']({ id });
     assert.equal(after.find((c) => c.id === 'claude-desktop')?.installed, true);
+    assert.equal(after.find((c) => c.id === 'claude-desktop')?.installedAs, 'stdio');
     assert.equal(after.find((c) => c.id === 'cursor')?.installed, false);
     assert.equal((await service.api['clients:list']({})).every((c) => c.installed === undefined), true);
 
@@ -313,6 +335,95 @@ describe('keyring service', () => {
     await fs.writeFile(path.join(clientRoot, 'home', '.cursor', 'mcp.json'), '{ broken');
     await rejectsWith(service.api['clients:install']({ id, client: 'cursor' }), 'config-malformed', /left it untouched/);
     assert.equal(await fs.readFile(path.join(clientRoot, 'home', '.cursor', 'mcp.json'), 'utf8'), '{ broken');
+  });
+
+  it('writes the local HTTP bridge form: {url, headers} for Cursor, refused where it cannot work', async () => {
+    const cursorFile = path.join(clientRoot, 'home', '.cursor', 'mcp.json');
+    await fs.rm(cursorFile); // the damaged file of the test before
+    const targets = await service.api['clients:list']({ id });
+    assert.deepEqual(Object.fromEntries(targets.map((c) => [c.id, c.supports])), {
+      'claude-desktop': ['stdio'],
+      cursor: ['stdio', 'http'],
+      vscode: ['stdio', 'http'],
+      'claude-code': ['stdio', 'http', 'headers-helper'],
+      windsurf: ['stdio', 'http'],
+    });
+
+    // The client cannot take the form: said before anything else, nothing written.
+    await rejectsWith(service.api['clients:install']({ id, client: 'claude-desktop', transport: 'http' }), 'invalid-input', /^Claude Desktop cannot connect to a URL from its config file.*Use the stdio bridge for Claude Desktop\.$/);
+    await rejectsWith(service.api['clients:install']({ id, client: 'cursor', transport: 'headers-helper' }), 'invalid-input', /only Claude Code has.*Use the stdio bridge or the local HTTP bridge for Cursor/);
+    await rejectsWith(service.api['clients:install']({ id, client: 'cursor', transport: 'carrier-pigeon' as never }), 'invalid-input', /Unknown entry form "carrier-pigeon"/);
+    // No HTTP bridge running (its port was taken, say): a clear error, no file.
+    await rejectsWith(service.api['clients:install']({ id, client: 'cursor', transport: 'http' }), 'invalid-input', /local HTTP bridge is not running.*Use the stdio bridge instead/);
+    await assert.rejects(fs.stat(cursorFile), { code: 'ENOENT' });
+
+    httpBridge = await startHttpBridge(profile.keyring, { port: 0 });
+    const result = await service.api['clients:install']({ id, client: 'cursor', transport: 'http' });
+    assert.equal(result.path, cursorFile);
+    assert.equal(result.created, true);
+    const written = JSON.parse(await fs.readFile(cursorFile, 'utf8'));
+    assert.deepEqual(written, JSON.parse(result.snippet), 'the snippet is the entry, secret included (the user may paste it)');
+    const secret = await profile.keyring.vault.get(secretNames.httpBridgeSecret());
+    assert.ok(secret && secret === httpBridge.secret);
+    const entry = written.mcpServers['mcp-keyring-example'];
+    assert.deepEqual(entry, { url: `http://127.0.0.1:${httpBridge.port}/servers/example/mcp`, headers: { Authorization: `Bearer ${secret}` } });
+    const listed = await service.api['clients:list']({ id });
+    assert.equal(listed.find((c) => c.id === 'cursor')?.installedAs, 'http');
+
+    // The entry works as Cursor would use it.
+    const client = new Client({ name: 'service-test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(entry.url), { requestInit: { headers: entry.headers } }));
+    try {
+      assert.ok((await client.listTools()).tools.some((t) => t.name === 'whoami'));
+    } finally {
+      await client.close();
+    }
+
+    // Picking stdio again replaces the http entry (one entry per server and client).
+    const back = await service.api['clients:install']({ id, client: 'cursor', transport: 'stdio' });
+    assert.equal(back.changed, true);
+    assert.equal((await service.api['clients:list']({ id })).find((c) => c.id === 'cursor')?.installedAs, 'stdio');
+  });
+
+  it('writes Claude Code\'s headers-helper form, whose command prints the keychain\'s token', async () => {
+    const result = await service.api['clients:install']({ id, client: 'claude-code', transport: 'headers-helper' });
+    const file = path.join(clientRoot, 'home', '.claude.json');
+    assert.equal(result.path, file);
+    const written = JSON.parse(await fs.readFile(file, 'utf8'));
+    assert.deepEqual(written, JSON.parse(result.snippet));
+    const entry = written.mcpServers['mcp-keyring-example'];
+    // No bridge: Claude Code talks to the server itself and asks our CLI for the header.
+    assert.deepEqual(entry, { type: 'http', url: mcp.url, headersHelper: cliCommand(['headers', 'example']) });
+    assert.ok(!result.snippet.includes((await profile.keyring.vault.get(secretNames.accessToken(id)))!), 'no token in the file');
+    assert.equal((await service.api['clients:list']({ id })).find((c) => c.id === 'claude-code')?.installedAs, 'headers-helper');
+
+    // Run it as Claude Code does: in a shell. The line itself names this profile
+    // (MCP_KEYRING_HOME, MCP_KEYRING_SERVICE), so they are left out of the environment.
+    const env = { ...profile.env };
+    delete env.MCP_KEYRING_HOME;
+    delete env.MCP_KEYRING_SERVICE;
+    const { stdout } = await runInShell(entry.headersHelper, env);
+    const headers = JSON.parse(stdout) as Record<string, string>;
+    const token = await profile.keyring.vault.get(secretNames.accessToken(id));
+    assert.ok(token);
+    assert.deepEqual(headers, { Authorization: `Bearer ${token}` });
+    // And that token opens the server, as Claude Code would use it.
+    const client = new Client({ name: 'service-test-headers', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(entry.url), { requestInit: { headers } }));
+    try {
+      assert.ok((await client.listTools()).tools.some((t) => t.name === 'whoami'));
+    } finally {
+      await client.close();
+    }
+
+    // Only Claude Code has a headers helper; without a CLI command the form is refused.
+    await rejectsWith(service.api['clients:install']({ id, client: 'windsurf', transport: 'headers-helper' }), 'invalid-input', /only Claude Code has/);
+    const noCli = createKeyringService(profile.keyring, { ...platform, cliCommand: undefined });
+    try {
+      await rejectsWith(noCli.api['clients:install']({ id, client: 'claude-code', transport: 'headers-helper' }), 'invalid-input', /cannot name its command-line tool/);
+    } finally {
+      noCli.dispose();
+    }
   });
 
   it('passes settings through and opens only http(s) links', async () => {

@@ -8,7 +8,6 @@ import path from 'node:path';
 import type {
   AddServerRequest,
   AppSettings,
-  ClientId,
   ConnectProgress,
   IpcChannel,
   IpcContract,
@@ -22,7 +21,7 @@ import { IPC_CHANNELS } from '../../../shared/ipc-contract';
 import { ServerAuthSchema, type ServerAuth } from '../../../shared/server-config';
 import type { ServerView } from '../../../shared/server-state';
 import type { SignInProgress } from '../authorize/sign-in';
-import { installClient, listClientTargets, type ClientEnvironment } from './clients';
+import { checkClientId, checkTransport, clientLaunch, installClient, listClientTargets, type ClientEnvironment } from './clients';
 import type { BridgeLaunch } from '../clients/launch';
 import { KeyringError, errorMessage, isKeyringError } from '../errors';
 import type { Keyring } from '../keyring';
@@ -40,6 +39,17 @@ export interface KeyringPlatform {
   setSettings(patch: Partial<AppSettings>): Promise<AppSettings>;
   /** How an MCP client starts the bridge for one server (absolute paths). */
   bridgeLaunch(serverId: string): BridgeLaunch;
+  /**
+   * The running app's local HTTP bridge, if any (undefined: not running, e.g. its
+   * port was taken). Needed for the 'http' entry form; its secret goes into the
+   * entry and the snippet the window shows, and must never be logged.
+   */
+  httpBridge?: () => Promise<{ url(id: string): string; secret: string } | undefined>;
+  /**
+   * A shell command line that runs our CLI with `args` (quoted for the platform's
+   * shell), for Claude Code's headers helper. Without it that form is refused.
+   */
+  cliCommand?: (args: string[]) => string;
   /**
    * Where the MCP clients' config files are looked up: platform, environment and
    * home directory. Defaults to this process's; tests point it at a temp directory.
@@ -345,9 +355,11 @@ export function createKeyringService(keyring: Keyring, platform: KeyringPlatform
     'clients:install': async (request) => {
       const input = record(request, 'install');
       const id = text(input.id, 'The server id')!;
-      const client = text(input.client, 'The client')! as ClientId;
-      await keyring.registry.get(id);
-      return installClient(clientEnvironment(), client, id, platform.bridgeLaunch(id));
+      const client = checkClientId(text(input.client, 'The client'));
+      const transport = checkTransport(input.transport);
+      const server = await keyring.registry.get(id);
+      const launch = await clientLaunch(client, transport, server, platform);
+      return installClient(clientEnvironment(), client, id, launch);
     },
 
     'settings:get': async () => platform.getSettings(),

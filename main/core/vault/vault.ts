@@ -90,13 +90,11 @@ export class KeychainVault implements Vault {
     return all.map((c) => c.account).filter((account) => !account.includes('#'));
   }
 
+  /** Shards are numbered without gaps, so deleting stops at the first one that is not there. */
   private async deleteShards(name: string, from: number): Promise<void> {
-    const all = await keychainCall((k) => k.findCredentials(this.service));
-    const prefix = `${name}#`;
-    for (const { account } of all) {
-      if (account.startsWith(prefix) && Number(account.slice(prefix.length)) >= from) {
-        await keychainCall((k) => k.deletePassword(this.service, account));
-      }
+    for (let index = from; ; index++) {
+      const existed = await keychainCall((k) => k.deletePassword(this.service, shardName(name, index)));
+      if (!existed) return;
     }
   }
 }
