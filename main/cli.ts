@@ -146,12 +146,18 @@ async function status(keyring: Keyring, args: string[]): Promise<void> {
   process.stdout.write(views.length ? `${formatStatusTable(views)}\n` : 'No servers yet. Add one: mcp-keyring add <url>\n');
 }
 
+const HEADERS_MIN_VALIDITY_MS = 5 * 60_000;
+
 /** For Claude Code's headersHelper: the headers to send, with a token fresh for the next minute. */
 async function headers(keyring: Keyring, args: string[]): Promise<void> {
   const id = args[0];
   if (!id) throw new UsageError('headers needs a server id.');
   const server = await keyring.registry.get(id);
-  const values = await credentialsFor(server, keyring.tokens).headers();
+  // The client keeps these headers for a while: hand out a token good for at least 5 minutes.
+  const values =
+    server.auth.kind === 'oauth'
+      ? { Authorization: `Bearer ${(await keyring.tokens.getAccessToken(server, { minValidityMs: HEADERS_MIN_VALIDITY_MS })).token}` }
+      : await credentialsFor(server, keyring.tokens).headers();
   process.stdout.write(`${JSON.stringify(values)}\n`);
 }
 

@@ -75,6 +75,24 @@ test('a second connect reuses the registration', async () => {
   assert.equal(as.stats.registrations, 1);
 });
 
+test('headers prints fresh request headers for Claude Code, renewing a token that expires within 5 minutes', async () => {
+  const refreshes = as.stats.refreshGrants;
+  // Printing the token is this command's purpose, so its output is not part of the leak scan.
+  const result = await runCli(['headers', id], { env });
+  assert.equal(result.code, 0, result.stderr);
+  const headers = JSON.parse(result.stdout) as Record<string, string>;
+  assert.deepEqual(Object.keys(headers), ['Authorization']);
+  assert.match(headers.Authorization!, /^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
+  assert.equal(as.stats.refreshGrants, refreshes + 1, 'a 60 s token is renewed first');
+  const answer = await fetch(mcp.url, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } }),
+  });
+  assert.equal(answer.status, 200);
+  await answer.body?.cancel();
+});
+
 let bridge: BridgeClient;
 let tokens: string[] = [];
 

@@ -30,8 +30,8 @@ export function refreshMargin(state: Pick<ServerState, 'expiresAt' | 'lastRefres
   return Math.min(60_000, Math.max(0, lifetime * 0.2));
 }
 
-export function needsRefresh(state: Pick<ServerState, 'expiresAt' | 'lastRefreshAt'>, now = Date.now()): boolean {
-  return state.expiresAt !== null && state.expiresAt - now <= refreshMargin(state);
+export function needsRefresh(state: Pick<ServerState, 'expiresAt' | 'lastRefreshAt'>, now = Date.now(), minValidityMs = 0): boolean {
+  return state.expiresAt !== null && state.expiresAt - now <= Math.max(refreshMargin(state), minValidityMs);
 }
 
 export function signInHint(server: Pick<ServerConfig, 'id' | 'name'>): string {
@@ -87,22 +87,22 @@ export class TokenManager {
    * A usable access token for the server. `rejected` is a token the server just
    * answered 401 to: it is never handed out again, and a refresh is forced.
    */
-  async getAccessToken(server: ServerConfig, options: { rejected?: string } = {}): Promise<AccessToken> {
+  async getAccessToken(server: ServerConfig, options: { rejected?: string; minValidityMs?: number } = {}): Promise<AccessToken> {
     const state = await this.states.read(server.id);
     const token = await this.vault.get(secretNames.accessToken(server.id));
-    if (token && token !== options.rejected && !needsRefresh(state)) return this.describe(token, state);
-    return withFileLock(this.lockFile(server.id), () => this.refreshLocked(server, options.rejected));
+    if (token && token !== options.rejected && !needsRefresh(state, Date.now(), options.minValidityMs)) return this.describe(token, state);
+    return withFileLock(this.lockFile(server.id), () => this.refreshLocked(server, options.rejected, options.minValidityMs));
   }
 
   private describe(token: string, state: ServerState): AccessToken {
     return { token, expiresAt: state.expiresAt, refreshAt: state.expiresAt === null ? null : state.expiresAt - refreshMargin(state) };
   }
 
-  private async refreshLocked(server: ServerConfig, rejected: string | undefined): Promise<AccessToken> {
+  private async refreshLocked(server: ServerConfig, rejected: string | undefined, minValidityMs = 0): Promise<AccessToken> {
     // Re-read: another process may have refreshed while we waited for the lock.
     const state = await this.states.read(server.id);
     const current = await this.vault.get(secretNames.accessToken(server.id));
-    if (current && current !== rejected && !needsRefresh(state)) return this.describe(current, state);
+    if (current && current !== rejected && !needsRefresh(state, Date.now(), minValidityMs)) return this.describe(current, state);
 
     const refreshToken = await this.vault.get(secretNames.refreshToken(server.id));
     const stillValid = current && current !== rejected && (state.expiresAt === null || state.expiresAt > Date.now());
