@@ -26,6 +26,8 @@ export const ServerStateSchema = z.object({
   hasRefreshToken: z.boolean().default(false),
   /** Issuer of the authorization server that issued the tokens. */
   authorizationServer: z.string().nullable().default(null),
+  /** The client id the tokens were issued to (refresh and revocation must use the same). */
+  clientId: z.string().nullable().default(null),
   lastRefreshAt: z.number().nullable(),
   /** Which process refreshed last, e.g. "bridge (pid 4242)". */
   lastRefreshBy: z.string().nullable(),

@@ -14,6 +14,7 @@ export function emptyState(id: string, now = Date.now()): ServerState {
     requestedScopes: [],
     hasRefreshToken: false,
     authorizationServer: null,
+    clientId: null,
     lastRefreshAt: null,
     lastRefreshBy: null,
     lastError: null,

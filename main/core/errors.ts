@@ -45,3 +45,9 @@ export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
 }
+
+/** "error: description" of an OAuth error response, without a doubled full stop. */
+export function describeOAuthError(error: { error: string; error_description?: string | undefined; status?: number }): string {
+  const description = error.error_description?.trim().replace(/\.+$/, '');
+  return `${error.error}${description ? `: ${description}` : ''}${error.status ? `, HTTP ${error.status}` : ''}`;
+}

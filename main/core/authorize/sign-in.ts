@@ -5,7 +5,7 @@ import * as oauth from 'oauth4webapi';
 import type { OAuthOptions, ServerConfig } from '../../../shared/server-config';
 import type { ServerState } from '../../../shared/server-state';
 import { discoverForSignIn, type Discovery } from '../discovery/discover';
-import { KeyringError, isKeyringError } from '../errors';
+import { KeyringError, describeOAuthError, isKeyringError } from '../errors';
 import { oauthCall, oauthHttpOptions } from '../http/outbound';
 import type { TokenManager } from '../tokens/token-manager';
 import { assertBrowsableUrl, type BrowserOpener } from './open-browser';
@@ -37,16 +37,19 @@ export function scopesToRequest(options: OAuthOptions, discovery: Discovery, sta
   return [...scopes];
 }
 
-function authorizationError(error: unknown, issuer: string): KeyringError {
+function authorizationError(error: unknown, issuer: string, sentResource: boolean): KeyringError {
   if (isKeyringError(error)) return error;
-  if (error instanceof oauth.AuthorizationResponseError) {
-    if (error.error === 'access_denied') {
-      return new KeyringError('access-denied', `Sign-in was denied at ${issuer}${error.error_description ? ` (${error.error_description})` : ''}; nothing was stored.`, { cause: error });
+  if (error instanceof oauth.AuthorizationResponseError || error instanceof oauth.ResponseBodyError) {
+    const what = describeOAuthError({ error: error.error, error_description: error.error_description });
+    // Entra-style servers refuse RFC 8707 `resource`; say how to leave it out.
+    const hint = error.error === 'invalid_target' && sentResource ? ' This authorization server rejects the resource parameter: add the server again with --no-resource (or untick "Send resource").' : '';
+    if (error instanceof oauth.AuthorizationResponseError) {
+      if (error.error === 'access_denied') {
+        return new KeyringError('access-denied', `Sign-in was denied at ${issuer}${error.error_description ? ` (${what.slice('access_denied: '.length)})` : ''}; nothing was stored.`, { cause: error });
+      }
+      return new KeyringError('authorization-failed', `The authorization server answered ${what}.${hint}`, { cause: error });
     }
-    return new KeyringError('authorization-failed', `The authorization server answered ${error.error}${error.error_description ? `: ${error.error_description}` : ''}.`, { cause: error });
-  }
-  if (error instanceof oauth.ResponseBodyError) {
-    return new KeyringError('token-request-failed', `The token request failed (${error.error}${error.error_description ? `: ${error.error_description}` : ''}).`, { cause: error });
+    return new KeyringError('token-request-failed', `The token request failed (${what}).${hint}`, { cause: error });
   }
   const message = error instanceof Error ? error.message : String(error);
   if (/"state"/.test(message)) return new KeyringError('state-mismatch', 'The sign-in answer carried the wrong state; it may not come from this sign-in, so it was rejected. Try again.', { cause: error });
@@ -70,10 +73,12 @@ export async function signIn(server: ServerConfig, tokens: TokenManager, options
   const listener = await startLoopbackListener({ port, strictPort: auth.callbackPort !== undefined });
   let callback: Callback | undefined;
   let reusedRegistration = false;
+  let clientId: string | undefined;
   try {
     options.onProgress?.({ step: 'registering', issuer: as.issuer });
     const resolved = await tokens.registrar.forSignIn(server.id, auth, as, listener.redirectUri);
     reusedRegistration = resolved.reused === true;
+    clientId = resolved.client.client_id;
     const { client, auth: clientAuth } = resolved;
 
     const codeVerifier = oauth.generateRandomCodeVerifier();
@@ -120,7 +125,7 @@ export async function signIn(server: ServerConfig, tokens: TokenManager, options
     if (response.token_type.toLowerCase() !== 'bearer') {
       throw new KeyringError('token-request-failed', `The authorization server issued a "${response.token_type}" token; MCP Keyring supports Bearer tokens only.`);
     }
-    const saved = await tokens.save(server, response, { issuer: as.issuer, requestedScopes: scopes, previous: { ...state, hasRefreshToken: false } });
+    const saved = await tokens.save(server, response, { issuer: as.issuer, clientId: client.client_id, requestedScopes: scopes, previous: { ...state, hasRefreshToken: false } });
     const missing = state.requestedScopes.filter((scope) => !saved.scopes.includes(scope));
     if (response.scope !== undefined && missing.length) {
       // A step-up the authorization server did not grant: say so instead of looping.
@@ -131,11 +136,11 @@ export async function signIn(server: ServerConfig, tokens: TokenManager, options
     callback.finish({ ok: true });
     return saved;
   } catch (error) {
-    const failure = authorizationError(error, as.issuer);
+    const failure = authorizationError(error, as.issuer, auth.sendResource);
     // An AS that forgot our client shows its error in the browser, never to us: after a
     // sign-in with a reused registration that did not come back, register afresh next time.
     const forgotten = /invalid_client/.test(failure.message) || (reusedRegistration && failure.code === 'browser-timeout');
-    if (forgotten) await tokens.registrar.forget(as.issuer);
+    if (forgotten && clientId && !auth.clientId) await tokens.registrar.forget(as.issuer, clientId);
     callback?.finish({ ok: false, message: failure.message });
     throw failure;
   } finally {

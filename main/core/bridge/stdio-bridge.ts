@@ -6,7 +6,7 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Readable, Writable } from 'node:stream';
 import { errorMessage } from '../errors';
-import { classifyError } from './http/errors';
+import { classifyError, describeError } from './http/errors';
 import { RemoteSession } from './remote-session';
 
 type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
@@ -40,7 +40,7 @@ export async function runStdioBridge(options: StdioBridgeOptions): Promise<{ clo
     try {
       await remote.send(message);
     } catch (error) {
-      const text = errorMessage(error);
+      const text = describeError(error, options.url);
       options.log(text);
       if ('method' in message && 'id' in message && message.id !== undefined) {
         await local.send({ jsonrpc: '2.0', id: message.id, error: { code: classifyError(error).code, message: text } });

@@ -17,12 +17,22 @@ export function outboundFetch(): NodeFetch {
   return shared;
 }
 
+const CERTIFICATE_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS/;
+
 export function unreachable(url: string | URL, error: unknown): KeyringError {
   const target = new URL(String(url));
   const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
-  const detail = cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
-  const reason = (error as Error)?.name === 'TimeoutError' ? `no answer within ${REQUEST_TIMEOUT_MS / 1000} s` : detail;
-  return new KeyringError('server-unreachable', `Cannot reach ${target.origin} (${reason}); check the URL and your network.`, { cause: error });
+  const code = cause?.code;
+  let reason = code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+  let advice = 'check the URL and your network';
+  if ((error as Error)?.name === 'TimeoutError') reason = `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`;
+  else if (code === 'ERR_PROXY_TUNNEL' && cause?.message) {
+    reason = cause.message; // names the proxy and what it answered
+    advice = 'check HTTPS_PROXY and the proxy credentials';
+  } else if (code && CERTIFICATE_ERRORS.test(code)) {
+    advice = "its certificate is not trusted here; if your organisation uses its own CA, point NODE_EXTRA_CA_CERTS at that CA's certificate";
+  }
+  return new KeyringError('server-unreachable', `Cannot reach ${target.origin} (${reason}); ${advice}.`, { cause: error });
 }
 
 /** GET/POST with a timeout; network failures become server-unreachable errors. */

@@ -1,6 +1,9 @@
 // clients.json: what MCP Keyring knows about each authorization server — its
-// metadata (so a refresh needs no discovery) and the client registered with it.
-// Client secrets, where an AS hands one out, go to the keychain, not here.
+// metadata (so a refresh needs no discovery) and the clients registered with it.
+// Every registration is kept by client id, because tokens stay bound to the
+// client they were issued to even after a newer registration (another redirect
+// port, say) becomes the one new sign-ins use. Client secrets, where an AS hands
+// one out, go to the keychain, not here.
 import type * as oauth from 'oauth4webapi';
 import { z } from 'zod';
 import { readFileIfExists, writeFileAtomic } from '../fs/atomic-write';
@@ -20,9 +23,17 @@ export type Registration = z.infer<typeof RegistrationSchema>;
 const EntrySchema = z.object({
   metadata: z.record(z.string(), z.unknown()),
   fetchedAt: z.string(),
-  registration: RegistrationSchema.optional(),
+  /** Every client registered here, by client id. */
+  registrations: z.record(z.string(), RegistrationSchema).default({}),
+  /** The client id new sign-ins use. */
+  current: z.string().optional(),
 });
-export type AuthorizationServerEntry = { metadata: oauth.AuthorizationServer; fetchedAt: string; registration?: Registration };
+export type AuthorizationServerEntry = {
+  metadata: oauth.AuthorizationServer;
+  fetchedAt: string;
+  registrations: Record<string, Registration>;
+  current?: string;
+};
 
 const FileSchema = z.object({ version: z.literal(1), authorizationServers: z.record(z.string(), EntrySchema) });
 type ClientsFile = z.infer<typeof FileSchema>;
@@ -37,16 +48,27 @@ export class ClientStore {
   async saveMetadata(metadata: oauth.AuthorizationServer): Promise<void> {
     await this.update((file) => {
       const previous = file.authorizationServers[metadata.issuer];
-      file.authorizationServers[metadata.issuer] = { ...previous, metadata: { ...metadata }, fetchedAt: new Date().toISOString() };
+      file.authorizationServers[metadata.issuer] = { registrations: {}, ...previous, metadata: { ...metadata }, fetchedAt: new Date().toISOString() };
     });
   }
 
-  async saveRegistration(issuer: string, registration: Registration | undefined): Promise<void> {
+  /** Adds a registration and makes it the one new sign-ins use. */
+  async saveRegistration(issuer: string, registration: Registration): Promise<void> {
     await this.update((file) => {
       const entry = file.authorizationServers[issuer];
       if (!entry) return;
-      if (registration) entry.registration = registration;
-      else delete entry.registration;
+      entry.registrations[registration.clientId] = registration;
+      entry.current = registration.clientId;
+    });
+  }
+
+  /** Forgets one registration (the AS no longer knows it). */
+  async removeRegistration(issuer: string, clientId: string): Promise<void> {
+    await this.update((file) => {
+      const entry = file.authorizationServers[issuer];
+      if (!entry) return;
+      delete entry.registrations[clientId];
+      if (entry.current === clientId) delete entry.current;
     });
   }
 

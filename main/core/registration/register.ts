@@ -29,6 +29,10 @@ export function registrationPlan(options: OAuthOptions, as: oauth.AuthorizationS
   return 'needs-client-id';
 }
 
+function metadataDocumentClient(url: string): ResolvedClient {
+  return { client: { client_id: url, token_endpoint_auth_method: 'none' }, auth: oauth.None(), method: 'metadata-document' };
+}
+
 function authFor(method: string | undefined, secret: string | null): oauth.ClientAuth {
   if (!secret) return oauth.None();
   return method === 'client_secret_basic' ? oauth.ClientSecretBasic(secret) : oauth.ClientSecretPost(secret);
@@ -40,10 +44,16 @@ export class ClientRegistrar {
     readonly store = new ClientStore(),
   ) {}
 
-  /** The loopback port a stored dynamic registration was made for, so sign-in can reuse it. */
+  /** The registration new sign-ins use at this AS, if any. */
+  private async current(issuer: string): Promise<Registration | undefined> {
+    const entry = await this.store.get(issuer);
+    return entry?.current ? entry.registrations[entry.current] : undefined;
+  }
+
+  /** The loopback port the current dynamic registration was made for, so sign-in can reuse it. */
   async registeredPort(options: OAuthOptions, as: oauth.AuthorizationServer): Promise<number | undefined> {
     if (registrationPlan(options, as) !== 'dynamic') return undefined;
-    const uri = (await this.store.get(as.issuer))?.registration?.redirectUris[0];
+    const uri = (await this.current(as.issuer))?.redirectUris[0];
     return uri ? Number(new URL(uri).port) || undefined : undefined;
   }
 
@@ -51,37 +61,41 @@ export class ClientRegistrar {
   async forSignIn(serverId: string, options: OAuthOptions, as: oauth.AuthorizationServer, redirectUri: string): Promise<ResolvedClient> {
     const plan = registrationPlan(options, as);
     if (plan === 'pre-registered') return this.userClient(serverId, options.clientId!);
-    if (plan === 'metadata-document') {
-      return { client: { client_id: options.clientMetadataUrl!, token_endpoint_auth_method: 'none' }, auth: oauth.None(), method: plan };
-    }
+    if (plan === 'metadata-document') return metadataDocumentClient(options.clientMetadataUrl!);
     if (plan === 'needs-client-id') {
       throw new KeyringError(
         'registration-required',
         `The authorization server ${as.issuer} does not offer dynamic client registration: register an app there (redirect URI http://127.0.0.1/callback, public client) and connect with its client id (--client-id).`,
       );
     }
-    const stored = (await this.store.get(as.issuer))?.registration;
-    if (stored?.method === 'dynamic' && stored.redirectUris.includes(redirectUri)) {
-      return { ...(await this.fromRegistration(as.issuer, stored)), reused: true };
+    const current = await this.current(as.issuer);
+    if (current?.method === 'dynamic' && current.redirectUris.includes(redirectUri)) {
+      return { ...(await this.fromRegistration(as.issuer, current)), reused: true };
     }
     return this.register(as, redirectUri);
   }
 
-  /** The client a refresh or revocation uses: the one the tokens were issued to. */
-  async forTokens(serverId: string, options: OAuthOptions, issuer: string): Promise<ResolvedClient> {
-    if (options.clientId) return this.userClient(serverId, options.clientId);
-    const stored = (await this.store.get(issuer))?.registration;
-    if (!stored) {
-      if (options.clientMetadataUrl) return { client: { client_id: options.clientMetadataUrl }, auth: oauth.None(), method: 'metadata-document' };
-      throw new KeyringError('needs-sign-in', `MCP Keyring has no client registration for ${issuer} any more.`);
+  /**
+   * The client a refresh or revocation uses: the one the tokens were issued to
+   * (recorded in the server's state), whichever registration is current now.
+   */
+  async forTokens(serverId: string, options: OAuthOptions, issuer: string, clientId: string | null): Promise<ResolvedClient> {
+    if (options.clientId && (clientId === null || clientId === options.clientId)) return this.userClient(serverId, options.clientId);
+    if (options.clientMetadataUrl && clientId === options.clientMetadataUrl) return metadataDocumentClient(options.clientMetadataUrl);
+    const registration = clientId ? (await this.store.get(issuer))?.registrations[clientId] : undefined;
+    if (!registration) {
+      throw new KeyringError(
+        'needs-sign-in',
+        `The client these tokens were issued to is no longer registered with ${issuer} (it answered invalid_client, or clients.json was reset).`,
+      );
     }
-    return this.fromRegistration(issuer, stored);
+    return this.fromRegistration(issuer, registration);
   }
 
-  /** The AS forgot our client (invalid_client): drop it so the next sign-in registers again. */
-  async forget(issuer: string): Promise<void> {
-    await this.store.saveRegistration(issuer, undefined);
-    await this.vault.delete(secretNames.clientSecret(issuer));
+  /** The AS forgot one of our clients (invalid_client): drop it so the next sign-in registers again. */
+  async forget(issuer: string, clientId: string): Promise<void> {
+    await this.store.removeRegistration(issuer, clientId);
+    await this.vault.delete(secretNames.clientSecret(issuer, clientId));
   }
 
   private async userClient(serverId: string, clientId: string): Promise<ResolvedClient> {
@@ -91,7 +105,7 @@ export class ClientRegistrar {
   }
 
   private async fromRegistration(issuer: string, registration: Registration): Promise<ResolvedClient> {
-    const secret = registration.hasSecret ? await this.vault.get(secretNames.clientSecret(issuer)) : null;
+    const secret = registration.hasSecret ? await this.vault.get(secretNames.clientSecret(issuer, registration.clientId)) : null;
     return {
       client: { client_id: registration.clientId, token_endpoint_auth_method: registration.tokenEndpointAuthMethod },
       auth: authFor(registration.tokenEndpointAuthMethod, secret),
@@ -125,7 +139,7 @@ export class ClientRegistrar {
     }
     const secret = typeof registered.client_secret === 'string' ? registered.client_secret : null;
     const method = String(registered.token_endpoint_auth_method ?? (secret ? 'client_secret_basic' : 'none'));
-    if (secret) await this.vault.set(secretNames.clientSecret(as.issuer), secret);
+    if (secret) await this.vault.set(secretNames.clientSecret(as.issuer, registered.client_id), secret);
     const registration: Registration = {
       clientId: registered.client_id,
       method: 'dynamic',

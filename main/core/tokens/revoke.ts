@@ -2,9 +2,9 @@
 // delete the local secrets whatever the server said.
 import * as oauth from 'oauth4webapi';
 import type { ServerConfig } from '../../../shared/server-config';
-import { errorMessage } from '../errors';
+import { describeOAuthError, errorMessage } from '../errors';
 import { oauthCall, oauthHttpOptions } from '../http/outbound';
-import { deleteServerSecrets, secretNames } from '../vault/secrets';
+import { secretNames } from '../vault/secrets';
 import type { TokenManager } from './token-manager';
 
 export interface DisconnectResult {
@@ -19,21 +19,23 @@ export async function disconnect(server: ServerConfig, tokens: TokenManager): Pr
   let result: DisconnectResult = { revoked: false };
   if (server.auth.kind === 'oauth' && state.authorizationServer) {
     try {
-      result = await revoke(server, tokens, state.authorizationServer);
+      result = await revoke(server, tokens, state.authorizationServer, state.clientId);
     } catch (error) {
       result = { revoked: false, revokeError: errorMessage(error) };
     }
   }
-  await deleteServerSecrets(tokens.vault, server.id);
+  // Only the tokens: an API key or the secret of your own client stays until the server is removed.
+  await tokens.vault.delete(secretNames.accessToken(server.id));
+  await tokens.vault.delete(secretNames.refreshToken(server.id));
   await tokens.states.write({ ...state, status: 'not-connected', expiresAt: null, hasRefreshToken: false, scopes: [], requestedScopes: [], lastError: result.revokeError ?? null });
   return result;
 }
 
-async function revoke(server: ServerConfig, tokens: TokenManager, issuer: string): Promise<DisconnectResult> {
+async function revoke(server: ServerConfig, tokens: TokenManager, issuer: string, clientId: string | null): Promise<DisconnectResult> {
   if (server.auth.kind !== 'oauth') return { revoked: false };
   const as = (await tokens.registrar.store.get(issuer))?.metadata;
   if (!as?.revocation_endpoint) return { revoked: false, revokeError: `${issuer} has no revocation endpoint; the tokens were deleted here and expire on their own.` };
-  const { client, auth } = await tokens.registrar.forTokens(server.id, server.auth, issuer);
+  const { client, auth } = await tokens.registrar.forTokens(server.id, server.auth, issuer, clientId);
   // Revoking the refresh token ends the grant (RFC 7009 §2.1); only without one is the access token revoked.
   const refreshToken = await tokens.vault.get(secretNames.refreshToken(server.id));
   const accessToken = refreshToken ? null : await tokens.vault.get(secretNames.accessToken(server.id));
@@ -49,8 +51,12 @@ async function revoke(server: ServerConfig, tokens: TokenManager, issuer: string
       ),
     );
   } catch (error) {
-    // Self-contained (JWT) access tokens often cannot be revoked; they expire on their own.
-    if (!refreshToken && error instanceof oauth.ResponseBodyError && error.error === 'unsupported_token_type') return { revoked: false };
+    if (error instanceof oauth.ResponseBodyError) {
+      // Self-contained (JWT) access tokens often cannot be revoked; they expire on their own.
+      if (!refreshToken && error.error === 'unsupported_token_type') return { revoked: false };
+      if (error.error === 'invalid_client' && !server.auth.clientId) await tokens.registrar.forget(issuer, client.client_id);
+      return { revoked: false, revokeError: `${issuer} refused the revocation (${describeOAuthError(error)}); the tokens were deleted here.` };
+    }
     throw error;
   }
   return { revoked: true };

@@ -6,7 +6,7 @@ import path from 'node:path';
 import * as oauth from 'oauth4webapi';
 import type { OAuthOptions, ServerConfig } from '../../../shared/server-config';
 import type { ServerState } from '../../../shared/server-state';
-import { KeyringError, isKeyringError } from '../errors';
+import { KeyringError, describeOAuthError, isKeyringError } from '../errors';
 import { withFileLock } from '../fs/file-lock';
 import { oauthCall, oauthHttpOptions } from '../http/outbound';
 import { ClientRegistrar } from '../registration/register';
@@ -60,7 +60,7 @@ export class TokenManager {
   }
 
   /** Stores a token response (from a sign-in or a refresh) in the keychain and the state record. */
-  async save(server: ServerConfig, response: oauth.TokenEndpointResponse, details: { issuer: string; requestedScopes?: string[]; previous?: ServerState; refresh?: boolean }): Promise<ServerState> {
+  async save(server: ServerConfig, response: oauth.TokenEndpointResponse, details: { issuer: string; clientId: string; requestedScopes?: string[]; previous?: ServerState; refresh?: boolean }): Promise<ServerState> {
     const now = Date.now();
     // The refresh token first: after a rotation the old one is dead, so the new one must not be lost.
     if (response.refresh_token) await this.vault.set(secretNames.refreshToken(server.id), response.refresh_token);
@@ -77,6 +77,7 @@ export class TokenManager {
       requestedScopes: stepUpPending ? previous.requestedScopes : [],
       hasRefreshToken: Boolean(response.refresh_token) || (previous.hasRefreshToken && Boolean(details.previous)),
       authorizationServer: details.issuer,
+      clientId: details.clientId,
       lastRefreshAt: now,
       lastRefreshBy: processLabel(),
       lastError: null,
@@ -106,15 +107,16 @@ export class TokenManager {
 
     const refreshToken = await this.vault.get(secretNames.refreshToken(server.id));
     const stillValid = current && current !== rejected && (state.expiresAt === null || state.expiresAt > Date.now());
-    if (!refreshToken || server.auth.kind !== 'oauth' || !state.authorizationServer) {
+    if (!refreshToken || server.auth.kind !== 'oauth' || state.authorizationServer === null) {
       if (stillValid) return this.describe(current, state);
       throw await this.markNeedsSignIn(server, current ? 'The access token expired and there is no refresh token.' : 'Not signed in.');
     }
 
     await this.states.write({ ...state, status: 'refreshing' });
     try {
-      const response = await this.refreshGrant(server, server.auth, state.authorizationServer, refreshToken);
-      const saved = await this.save(server, response, { issuer: state.authorizationServer, previous: { ...state, hasRefreshToken: true }, refresh: true });
+      const issuer = state.authorizationServer;
+      const { response, clientId } = await this.refreshGrant(server, server.auth, issuer, state.clientId, refreshToken);
+      const saved = await this.save(server, response, { issuer, clientId, previous: { ...state, hasRefreshToken: true }, refresh: true });
       return this.describe(response.access_token, saved);
     } catch (error) {
       if (isKeyringError(error, 'needs-sign-in')) {
@@ -127,29 +129,36 @@ export class TokenManager {
     }
   }
 
-  private async refreshGrant(server: ServerConfig, options: OAuthOptions, issuer: string, refreshToken: string): Promise<oauth.TokenEndpointResponse> {
+  private async refreshGrant(
+    server: ServerConfig,
+    options: OAuthOptions,
+    issuer: string,
+    tokenClientId: string | null,
+    refreshToken: string,
+  ): Promise<{ response: oauth.TokenEndpointResponse; clientId: string }> {
     const entry = await this.registrar.store.get(issuer);
     if (!entry) throw new KeyringError('needs-sign-in', `MCP Keyring has no metadata for ${issuer} any more.`);
     const as = entry.metadata;
-    const { client, auth } = await this.registrar.forTokens(server.id, options, issuer);
+    const { client, auth } = await this.registrar.forTokens(server.id, options, issuer, tokenClientId);
     const additionalParameters: Record<string, string> = {};
     if (options.sendResource) additionalParameters.resource = server.url;
     if (options.audience) additionalParameters.audience = options.audience;
     try {
-      return await oauthCall(as.token_endpoint!, async () =>
+      const response = await oauthCall(as.token_endpoint!, async () =>
         oauth.processRefreshTokenResponse(
           as,
           client,
           await oauth.refreshTokenGrantRequest(as, client, auth, refreshToken, { ...oauthHttpOptions(as.token_endpoint!), additionalParameters }),
         ),
       );
+      return { response, clientId: client.client_id };
     } catch (error) {
       if (error instanceof oauth.ResponseBodyError) {
-        if (error.error === 'invalid_client') await this.registrar.forget(issuer);
+        if (error.error === 'invalid_client' && !options.clientId) await this.registrar.forget(issuer, client.client_id);
         if (error.error === 'invalid_grant' || error.error === 'invalid_client' || error.error === 'unauthorized_client') {
-          throw new KeyringError('needs-sign-in', `The authorization server refused the refresh token (${error.error}${error.error_description ? `: ${error.error_description}` : ''}).`, { cause: error });
+          throw new KeyringError('needs-sign-in', `The authorization server refused the refresh token (${describeOAuthError(error)}).`, { cause: error });
         }
-        throw new KeyringError('token-request-failed', `Refreshing the token at ${as.token_endpoint} failed (${error.error}).`, { cause: error });
+        throw new KeyringError('token-request-failed', `Refreshing the token at ${as.token_endpoint} failed (${describeOAuthError(error)}).`, { cause: error });
       }
       throw error;
     }

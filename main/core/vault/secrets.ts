@@ -8,8 +8,8 @@ export const secretNames = {
   apiKey: (serverId: string) => `server/${serverId}/api-key`,
   /** The secret of a client the user registered themselves (per server, like its client id). */
   userClientSecret: (serverId: string) => `server/${serverId}/client-secret`,
-  /** Client secrets belong to a registration, which is per authorization server. */
-  clientSecret: (issuer: string) => `client/${createHash('sha256').update(issuer).digest('hex').slice(0, 16)}/secret`,
+  /** The secret of a client MCP Keyring registered itself, per authorization server and client id. */
+  clientSecret: (issuer: string, clientId: string) => `client/${createHash('sha256').update(`${issuer}\n${clientId}`).digest('hex').slice(0, 16)}/secret`,
   httpBridgeSecret: () => 'local/http-bridge-secret',
 } as const;
 

@@ -167,7 +167,6 @@ test('scopes_supported without offline_access: it is not asked for, and there is
 
 test(
   'disconnect revokes with the client secret; connect works again afterwards (the client secret survives)',
-  { todo: 'core: disconnect() deletes the user-supplied client secret (deleteServerSecrets in main/core/tokens/revoke.ts)' },
   async () => {
     const result = await cli(['disconnect', id]);
     assert.equal(result.code, 0, result.stderr);

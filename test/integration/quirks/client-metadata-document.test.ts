@@ -104,7 +104,6 @@ test('connect with --client-metadata-url: the AS fetches the document, no regist
 
 test(
   'a server using dynamic registration at the same AS does not change the client the document server refreshes and revokes with',
-  { todo: 'core: ClientRegistrar.forTokens (main/core/registration/register.ts) prefers the per-issuer dynamic registration over clientMetadataUrl' },
   async () => {
     // Another server on the same AS, added without a document URL: it registers dynamically.
     const other = await profile.keyring.add({ url: mcp.url, name: 'dcr-neighbour' });
@@ -127,11 +126,11 @@ test(
 // "the issuer's current registration", not the client the tokens were issued to.
 test(
   'a new dynamic registration (its loopback port was busy) does not strand servers signed in with the previous one',
-  { todo: 'core: ClientStore keeps one registration per issuer and ClientRegistrar.forTokens uses it for every server of that issuer' },
   async () => {
     const first = await profile.keyring.add({ url: plainMcp.url, name: 'first-dcr' });
     await profile.keyring.connect(first.id, recordingBrowser().signIn);
-    const registered = (await profile.keyring.tokens.registrar.store.get(plainAs.issuer))!.registration!;
+    const entry = (await profile.keyring.tokens.registrar.store.get(plainAs.issuer))!;
+    const registered = entry.registrations[entry.current!]!;
     const port = Number(new URL(registered.redirectUris[0]!).port);
     // Something else holds the registered redirect port: the next sign-in must register again.
     const blocker = net.createServer();

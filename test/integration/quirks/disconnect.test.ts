@@ -49,7 +49,7 @@ async function tryRefresh(tokenEndpoint: string, clientId: string, refreshToken:
 test('revocation: the refresh token is revoked at the AS and really stops working', async () => {
   const server = await connected('revocable', mcp.url);
   const refreshToken = (await profile.keyring.vault.get(secretNames.refreshToken(server.id)))!;
-  const clientId = (await profile.keyring.tokens.registrar.store.get(as.issuer))!.registration!.clientId;
+  const clientId = (await profile.keyring.view(server)).state.clientId!;
   const revocations = as.stats.revocations;
 
   const result = await runCli(['disconnect', server.id], { env: profile.env });
@@ -119,7 +119,6 @@ test('the AS refuses the revocation (it forgot our client): reported, and the lo
 
 test(
   'the AS refuses the revocation: the report names its error (invalid_client)',
-  { todo: 'core: revoke() in main/core/tokens/revoke.ts reports oauth4webapi\'s generic "server responded with an error in the response body"' },
   async () => {
     const result = await profile.keyring.disconnect(forgottenId());
     assert.match(result.revokeError ?? '', /invalid_client/, `revokeError: ${result.revokeError}`);

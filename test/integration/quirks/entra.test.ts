@@ -73,7 +73,6 @@ test('with resource (the default), Entra refuses the sign-in with invalid_target
 
 test(
   'the invalid_target error suggests --no-resource',
-  { todo: 'core: authorizationError (main/core/authorize/sign-in.ts) does not hint at --no-resource for invalid_target' },
   async () => {
     const result = await cli(['connect', 'entra-default', '--timeout', '20s']);
     assert.equal(result.code, 1);

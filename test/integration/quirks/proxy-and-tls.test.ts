@@ -190,7 +190,6 @@ test('a proxy that needs credentials gets them from the proxy URL (never the ser
 
 test(
   'a proxy refusing the tunnel (407) is named in the error',
-  { todo: 'core: unreachable() in main/core/http/outbound.ts prints only cause.code (ERR_PROXY_TUNNEL), not the proxy\'s answer' },
   async () => {
     const wrong = await runCli(['connect', id, '--timeout', '10s'], { env: { ...proxied, HTTPS_PROXY: authProxy.url } });
     assert.match(wrong.stderr, /407/);

@@ -15,6 +15,7 @@
 // a POST of only notifications/responses, a GET (event stream) or a DELETE gets
 // 403 for needs-sign-in / insufficient-scope, 502 when the server is unreachable.
 import { errorMessage, isKeyringError } from '../../errors';
+import { unreachable } from '../../http/outbound';
 
 /** The bridges' JSON-RPC error codes (implementation-defined range), shared with the stdio bridge. */
 export const HTTP_BRIDGE_ERROR = {
@@ -48,10 +49,7 @@ export function classifyError(error: unknown): ErrorAnswer {
 /** A message for the user: the KeyringError's own, or a network failure spelled out with the server's origin. */
 export function describeError(error: unknown, serverUrl: string): string {
   if (isKeyringError(error)) return error.message;
-  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
-  if (error instanceof TypeError && error.message === 'fetch failed') {
-    return `Cannot reach ${new URL(serverUrl).origin} (${cause?.code ?? cause?.message ?? 'network error'}); check the server URL and your network.`;
-  }
+  if ((error instanceof TypeError && error.message === 'fetch failed') || (error as Error)?.name === 'TimeoutError') return unreachable(serverUrl, error).message;
   return `The request to ${new URL(serverUrl).origin} failed: ${errorMessage(error)}`;
 }
 
