@@ -103,6 +103,8 @@ async function main() {
     };
     // Exactly as a client config starts it (see bridgeLaunch).
     const bridge = stdioContender('mcp-keyring bridge', process.execPath, [...BRIDGE_NODE_FLAGS, bridgePath, server.id], profile.env);
+    // The same bundle without the V8 flags, to show what they trade (start-up for memory).
+    const bridgeNoFlags = stdioContender('mcp-keyring bridge, no V8 flags', process.execPath, [bridgePath, server.id], profile.env);
     const mcpRemoteEntry = path.join(repoRoot, 'node_modules', 'mcp-remote', 'dist', 'proxy.js');
     const mcpRemote = stdioContender(
       'mcp-remote 0.15.1',
@@ -112,7 +114,7 @@ async function main() {
     );
 
     const rows: Row[] = [];
-    for (const contender of [direct, bridge, mcpRemote]) {
+    for (const contender of [direct, bridge, bridgeNoFlags, mcpRemote]) {
       try {
         rows.push(await measure(contender));
       } catch (error) {

@@ -28,13 +28,14 @@ function isAbsoluteAnywhere(file: string): boolean {
 }
 
 /**
- * V8 settings for the bridge process. It is a proxy that keeps little live data
- * and spends its time waiting on I/O: a 1 MB young generation and no optimizing
- * compilers take its peak RSS from ~88 MB to ~66 MB with no measurable added
- * latency (`npm run bench`). Lite mode has no WebAssembly (said explicitly, so V8
- * prints no warning), which is why the bridge never loads undici (see installResponseLite).
+ * V8 settings for the bridge process, a proxy that mostly waits on I/O. Lite mode
+ * (no optimizing compilers, lazy feedback) takes its peak RSS from ~88 MB to ~66 MB
+ * with no measurable added latency. The price is ~15 ms of start-up: with any V8
+ * flag, Node cannot use the code cache embedded for its own modules. Lite mode has
+ * no WebAssembly (said explicitly, so V8 prints no warning), which is why the bridge
+ * never loads undici (see installResponseLite). Measured with `npm run bench`.
  */
-export const BRIDGE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--lite-mode', '--no-expose-wasm'];
+export const BRIDGE_NODE_FLAGS: readonly string[] = ['--lite-mode', '--no-expose-wasm'];
 
 /**
  * The stdio launch of the bridge. Clients start it with an unknown working

@@ -256,7 +256,6 @@ describe('writeClientEntry', () => {
       '    "mcp-keyring-example": {',
       '      "command": "/usr/local/bin/node",',
       '      "args": [',
-      '        "--max-semi-space-size=1",',
       '        "--lite-mode",',
       '        "--no-expose-wasm",',
       '        "/opt/mcp-keyring/dist/bridge.mjs",',
@@ -315,7 +314,7 @@ describe('writeClientEntry', () => {
     assert.equal(result.changed, true);
     const start = before.indexOf('{\n      "command": "/old/node"');
     const stop = before.indexOf('    },\n    "b"') + '    }'.length;
-    const replacement = '{\n      "command": "/usr/local/bin/node",\n      "args": [\n        "--max-semi-space-size=1",\n        "--lite-mode",\n        "--no-expose-wasm",\n        "/opt/mcp-keyring/dist/bridge.mjs",\n        "example"\n      ]\n    }';
+    const replacement = '{\n      "command": "/usr/local/bin/node",\n      "args": [\n        "--lite-mode",\n        "--no-expose-wasm",\n        "/opt/mcp-keyring/dist/bridge.mjs",\n        "example"\n      ]\n    }';
     assert.equal(await read(file), before.slice(0, start) + replacement + before.slice(stop));
     assert.deepEqual(await readClientEntry({ client: 'windsurf', name: 'kr', configPath: file }), stdioEntry);
     assert.equal(result.restartHint, "Press refresh in Windsurf's MCP panel");
@@ -346,7 +345,6 @@ describe('writeClientEntry', () => {
       '      "type": "stdio",',
       '      "command": "/usr/local/bin/node",',
       '      "args": [',
-      '        "--max-semi-space-size=1",',
       '        "--lite-mode",',
       '        "--no-expose-wasm",',
       '        "/opt/mcp-keyring/dist/bridge.mjs",',
