@@ -7,7 +7,7 @@
 // (esbuild, one file), as a client would meet it. A third row, a minimal node:http
 // pipe proxy in its own process (no checks, no keychain, the client's token passed
 // through), shows what one extra local HTTP hop costs on this machine by itself.
-// Prints a markdown table. BRIDGE_FLAGS="--max-semi-space-size=1" passes node flags to the bridge.
+// Prints a markdown table.
 //
 //   node scripts/build.mjs && CI=1 scripts/with-keyring.sh node --import tsx bench/http-bridge-bench.ts
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -17,11 +17,9 @@ import fs from 'node:fs';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
-import { build, type Plugin } from 'esbuild';
 import { secretNames } from '../main/core/vault/secrets';
 import { startAuthServer } from '../test/helpers/auth-server';
-import { createKeyringEnv, repoRoot } from '../test/helpers/keyring-env';
+import { cliPath, createKeyringEnv } from '../test/helpers/keyring-env';
 import { startMcpServer } from '../test/helpers/mcp-server';
 import { completeLogin } from '../test/helpers/user-agent';
 
@@ -55,62 +53,17 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** As scripts/build.mjs does for the shipped bundles: zod's ~50 message locales are left out, English only. */
-const zodEnglishOnly: Plugin = {
-  name: 'zod-english-only',
-  setup(b) {
-    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
-      args.importer.includes(`${path.sep}zod${path.sep}`) ? { path: path.join(path.dirname(args.importer), '..', 'locales', 'en.js'), namespace: 'zod-en' } : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: 'zod-en' }, (args) => ({
-      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
-      resolveDir: path.dirname(args.path),
-    }));
-  },
-};
-
-/** The bridge as its own process: a one-file bundle of an entry that calls startHttpBridge(), like `mcp-keyring serve`. */
-async function startBridgeProcess(env: NodeJS.ProcessEnv, dir: string): Promise<{ child: ChildProcess; port: number }> {
-  const outfile = path.join(dir, 'http-bridge.mjs');
-  await build({
-    stdin: {
-      contents: [
-        "import { startHttpBridge } from './main/core/bridge/http-bridge';",
-        "import { Keyring } from './main/core/keyring';",
-        "import { setProcessRole } from './main/core/tokens/token-manager';",
-        "setProcessRole('http-bridge');",
-        'const bridge = await startHttpBridge(new Keyring(), { log: (line) => process.stderr.write(line + "\\n") });',
-        'process.stdout.write(`ready ${bridge.port}\\n`);',
-        "process.on('SIGTERM', () => void bridge.close().then(() => process.exit(0)));",
-      ].join('\n'),
-      resolveDir: repoRoot,
-      sourcefile: 'serve-entry.ts',
-      loader: 'ts',
-    },
-    bundle: true,
-    plugins: [zodEnglishOnly],
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    outfile,
-    external: ['keytar'],
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-    logLevel: 'warning',
-  });
+/** The bridge as users run it: `mcp-keyring serve` from the built CLI, in its own process. */
+async function startBridgeProcess(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
-  const flags = process.env.BRIDGE_FLAGS ? process.env.BRIDGE_FLAGS.split(' ') : [];
-  const child = spawn(process.execPath, [...flags, outfile], {
-    // keytar is native and not bundled; the bundle finds it through MCP_KEYRING_KEYTAR (as the packaged app's bridge does).
-    env: { ...env, MCP_KEYRING_HTTP_PORT: String(port), MCP_KEYRING_KEYTAR: path.join(repoRoot, 'node_modules', 'keytar') },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(process.execPath, [cliPath, 'serve', '--port', String(port)], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   await new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8');
-      if (out.includes('ready ')) resolve();
+    let err = '';
+    child.stderr!.on('data', (chunk: Buffer) => {
+      err += chunk.toString('utf8');
+      if (err.includes('listening on')) resolve();
     });
-    child.once('exit', (code) => reject(new Error(`the bridge process exited (${code})`)));
+    child.once('exit', (code) => reject(new Error(`mcp-keyring serve exited (${code}): ${err}`)));
   });
   return { child, port };
 }
@@ -196,13 +149,12 @@ async function main() {
   const as = await startAuthServer({ accessTokenTTL: 3600 });
   const mcp = await startMcpServer({ auth: { issuer: as.issuer, jwksUri: as.jwksUri } });
   const profile = await createKeyringEnv('http-bench');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-keyring-http-bench-'));
   const children: ChildProcess[] = [];
   try {
     const server = await profile.keyring.add({ url: mcp.url, name: 'bench' });
     await profile.keyring.connect(server.id, { openBrowser: (url) => completeLogin(url).then(() => undefined), timeoutMs: 30_000 });
     const token = (await profile.keyring.vault.get(secretNames.accessToken(server.id)))!;
-    const bridge = await startBridgeProcess(profile.env, dir);
+    const bridge = await startBridgeProcess(profile.env);
     children.push(bridge.child);
     const floor = await startFloorProxy(mcp.url);
     children.push(floor.child);
@@ -241,7 +193,7 @@ async function main() {
       }),
     ];
     console.log(
-      `\nHTTP bridge: ${WARMUP} warm-up calls per client; node ${process.version}, ${os.cpus().length} CPUs; the MCP server, the authorization server and the clients share this process, each proxy runs in its own${process.env.BRIDGE_FLAGS ? ` (bridge flags: ${process.env.BRIDGE_FLAGS})` : ''}\n`,
+      `\nHTTP bridge: ${WARMUP} warm-up calls per client; node ${process.version}, ${os.cpus().length} CPUs; the MCP server, the authorization server and the clients share this process, each proxy runs in its own\n`,
     );
     console.log(lines.join('\n'));
     const b = rows[2]!;
@@ -256,7 +208,6 @@ async function main() {
       await exited;
     }
     await profile.cleanup();
-    fs.rmSync(dir, { recursive: true, force: true });
     await mcp.close();
     await as.close();
   }
