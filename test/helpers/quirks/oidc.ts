@@ -33,6 +33,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import querystring from 'node:querystring';
 import type { JSONWebKeySet } from 'jose';
+import { loadOidcProvider, MCP_SCOPES, MemoryAdapter, MemoryStore, signingKey } from '../oidc-common';
 
 export type ResourceStyle = 'indicators' | 'auth0-audience' | 'entra-reject';
 
@@ -92,86 +93,15 @@ export interface QuirkyAuthServer extends QuirkyProvider {
   close(): Promise<void>;
 }
 
-export const MCP_SCOPES = ['mcp:tools', 'mcp:admin'];
+export { MCP_SCOPES };
 
-// --- quiet start-up (the same notices test/helpers/auth-server.ts filters, plus ours) ---
-const NOISE = [
-  /oidc-provider NOTICE:/,
-  /oidc-provider WARNING: Unsupported runtime/,
-  /oidc-provider WARNING: a quick start development-only/,
-  /oidc-provider WARNING: quick start development-only/,
-  // This fixture reads token request bodies at the edge (to record and rewrite them) and hands them over parsed.
-  /oidc-provider WARNING: already parsed request body detected/,
-];
-function installConsoleFilter(): void {
-  const flag = Symbol.for('mcp-keyring.test.quirks-console-filter');
-  const g = globalThis as Record<symbol, unknown>;
-  if (g[flag]) return;
-  g[flag] = true;
-  for (const method of ['warn', 'info'] as const) {
-    const original = console[method].bind(console);
-    console[method] = (...args: unknown[]) => {
-      if (typeof args[0] === 'string' && NOISE.some((re) => re.test(args[0] as string))) return;
-      original(...args);
-    };
-  }
-}
-
-let providerModule: Promise<any> | undefined;
-function loadOidcProvider(): Promise<any> {
-  installConsoleFilter();
-  const specifier: string = 'oidc-provider'; // untyped package: keep TypeScript from resolving it
-  providerModule ??= import(specifier);
-  return providerModule;
-}
-
-// --- storage: a Map per model --------------------------------------------------------
-class MemoryAdapter {
-  constructor(
-    private readonly name: string,
-    private readonly store: Map<string, Map<string, { payload: Record<string, any>; expiresAt: number }>>,
-  ) {}
-  private get map() {
-    let m = this.store.get(this.name);
-    if (!m) this.store.set(this.name, (m = new Map()));
-    return m;
-  }
-  async upsert(id: string, payload: Record<string, any>, expiresIn?: number) {
-    this.map.set(id, { payload: { ...payload }, expiresAt: typeof expiresIn === 'number' ? Date.now() + expiresIn * 1000 : Infinity });
-  }
-  async find(id: string) {
-    const entry = this.map.get(id);
-    if (!entry || entry.expiresAt <= Date.now()) return undefined;
-    return { ...entry.payload };
-  }
-  async findByUid(uid: string) {
-    for (const [id, entry] of this.map) if (entry.payload.uid === uid) return this.find(id);
-    return undefined;
-  }
-  async findByUserCode(code: string) {
-    for (const [id, entry] of this.map) if (entry.payload.userCode === code) return this.find(id);
-    return undefined;
-  }
-  async consume(id: string) {
-    const entry = this.map.get(id);
-    if (entry) entry.payload.consumed = Math.floor(Date.now() / 1000);
-  }
-  async destroy(id: string) {
-    this.map.delete(id);
-  }
-  async revokeByGrantId(grantId: string) {
-    for (const [id, entry] of this.map) if (entry.payload.grantId === grantId) this.map.delete(id);
-  }
-}
+// This fixture reads token request bodies at the edge (to record and rewrite them) and hands them over parsed.
+const PARSED_BODY_NOTICE = /oidc-provider WARNING: already parsed request body detected/;
 
 function signingKeys(): { privateJwk: Record<string, unknown>; jwks: JSONWebKeySet } {
-  const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const kid = `quirks-${crypto.randomBytes(6).toString('hex')}`;
-  const meta = { kid, alg: 'RS256', use: 'sig' };
-  return {
-    privateJwk: { ...(privateKey.export({ format: 'jwk' }) as Record<string, unknown>), ...meta },
-    jwks: { keys: [{ ...(publicKey.export({ format: 'jwk' }) as Record<string, string>), ...meta }] } as JSONWebKeySet,
-  };
+  const privateJwk = signingKey('quirks');
+  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = privateJwk as Record<string, string>;
+  return { privateJwk, jwks: { keys: [publicJwk] } as unknown as JSONWebKeySet };
 }
 
 function endpointOf(path: string): RecordedRequest['endpoint'] {
@@ -199,8 +129,8 @@ const ENTRA_RESOURCE_ERROR = "AADSTS9010010: The resource parameter provided in 
 export async function createQuirkyProvider(issuer: string, options: QuirkyProviderOptions = {}): Promise<QuirkyProvider> {
   const style = options.resourceStyle ?? 'indicators';
   const accessTokenTTL = options.accessTokenTTL ?? 300;
-  const { default: Provider, errors } = await loadOidcProvider();
-  const store = new Map();
+  const { default: Provider, errors } = await loadOidcProvider([PARSED_BODY_NOTICE]);
+  const store = new MemoryStore();
   const { privateJwk, jwks } = signingKeys();
   const requests: RecordedRequest[] = [];
   const stats: QuirkyStats = { authorizations: 0, codeGrants: 0, refreshGrants: 0, registrations: 0, revocations: 0, invalidTarget: 0, invalidGrant: 0 };
