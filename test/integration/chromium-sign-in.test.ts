@@ -3,33 +3,19 @@
 // result page the user sees, and a working bridge afterwards.
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { startAuthServer, type AuthServer } from '../helpers/auth-server';
+import { test } from 'node:test';
 import { connectBridge, text } from '../helpers/bridge-client';
 import { chromiumAvailable, completeLoginInChromium } from '../helpers/chromium';
-import { createKeyringEnv, repoRoot, type KeyringEnv } from '../helpers/keyring-env';
-import { startMcpServer, type McpTestServer } from '../helpers/mcp-server';
+import { repoRoot } from '../helpers/keyring-env';
+import { useStack } from '../helpers/stack';
 
-let as: AuthServer;
-let mcp: McpTestServer;
-let profile: KeyringEnv;
-
-before(async () => {
-  as = await startAuthServer();
-  mcp = await startMcpServer({ auth: { issuer: as.issuer, jwksUri: as.jwksUri } });
-  profile = await createKeyringEnv('chromium');
-});
-after(async () => {
-  await profile.cleanup();
-  await mcp.close();
-  await as.close();
-});
+const stack = useStack('chromium');
 
 test('sign in through Chromium, then use the server through the bridge', async (t) => {
   if (!chromiumAvailable()) return t.skip('Chromium is not installed at /usr/bin/chromium (Debian package "chromium")');
-  const server = await profile.keyring.add({ url: mcp.url, name: 'browser' });
+  const server = await stack.profile.keyring.add({ url: stack.mcp.url, name: 'browser' });
   let page: { finalUrl: string; bodyText: string } | undefined;
-  const state = await profile.keyring.connect(server.id, {
+  const state = await stack.profile.keyring.connect(server.id, {
     openBrowser: async (url) => {
       page = await completeLoginInChromium(url, { login: 'bob', screenshotDir: path.join(repoRoot, 'test-artifacts', 'sign-in') });
     },
@@ -40,7 +26,7 @@ test('sign in through Chromium, then use the server through the bridge', async (
   for (let i = 0; i < 50 && !page; i++) await new Promise((resolve) => setTimeout(resolve, 100));
   assert.match(page?.finalUrl ?? '', /^http:\/\/127\.0\.0\.1:\d+\/callback\?code=/);
   assert.match(page?.bodyText ?? '', /Signed in/);
-  const bridge = await connectBridge(server.id, profile.env);
+  const bridge = await connectBridge(server.id, stack.profile.env);
   try {
     assert.equal(JSON.parse(text(await bridge.client.callTool({ name: 'whoami', arguments: {} }))).sub, 'bob');
   } finally {

@@ -4,28 +4,13 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import net from 'node:net';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { getOrCreateHttpBridgeSecret } from '../../main/core/bridge/http-bridge';
-import { startAuthServer, type AuthServer } from '../helpers/auth-server';
 import { text } from '../helpers/bridge-client';
-import { cliPath, createKeyringEnv, type KeyringEnv } from '../helpers/keyring-env';
-import { startMcpServer, type McpTestServer } from '../helpers/mcp-server';
-import { completeLogin } from '../helpers/user-agent';
+import { cliPath } from '../helpers/keyring-env';
+import { useStack } from '../helpers/stack';
 
-let as: AuthServer;
-let mcp: McpTestServer;
-let profile: KeyringEnv;
-
-before(async () => {
-  as = await startAuthServer();
-  mcp = await startMcpServer({ auth: { issuer: as.issuer, jwksUri: as.jwksUri } });
-  profile = await createKeyringEnv('serve');
-});
-after(async () => {
-  await profile.cleanup();
-  await mcp.close();
-  await as.close();
-});
+const stack = useStack('serve');
 
 async function freePort(): Promise<number> {
   const server = net.createServer();
@@ -36,18 +21,17 @@ async function freePort(): Promise<number> {
 }
 
 test('serve exposes each server on 127.0.0.1 behind the bridge secret, and stops on Ctrl-C', async () => {
-  const server = await profile.keyring.add({ url: mcp.url, name: 'served' });
-  await profile.keyring.connect(server.id, { openBrowser: (url) => completeLogin(url).then(() => undefined), timeoutMs: 20_000 });
+  const server = await stack.connected('served');
   const port = await freePort();
-  const child = spawn(process.execPath, [cliPath, 'serve', '--port', String(port)], { env: profile.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cliPath, 'serve', '--port', String(port)], { env: stack.profile.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   try {
-    for (let i = 0; i < 100 && !stderr.includes('listening'); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let i = 0; i < 300 && !stderr.includes('listening'); i++) await new Promise((resolve) => setTimeout(resolve, 50));
     assert.match(stderr, new RegExp(`listening on http://127\\.0\\.0\\.1:${port}`));
     const url = `http://127.0.0.1:${port}/servers/${server.id}/mcp`;
     assert.ok(stderr.includes(`served: ${url}`));
-    const secret = await getOrCreateHttpBridgeSecret(profile.keyring.vault, profile.keyring.registry.paths);
+    const secret = await getOrCreateHttpBridgeSecret(stack.profile.keyring.vault, stack.profile.keyring.registry.paths);
     assert.ok(!stderr.includes(secret), 'the bridge secret is never printed');
     const client = new Client({ name: 'serve-test', version: '1.0.0' });
     await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${secret}` } } }));

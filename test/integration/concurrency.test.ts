@@ -4,37 +4,20 @@
 // used twice, so a single race between the processes would show up as
 // invalid_grant and failed calls.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { startAuthServer, type AuthServer } from '../helpers/auth-server';
+import { test } from 'node:test';
 import { connectBridge, text, type BridgeClient } from '../helpers/bridge-client';
-import { createKeyringEnv, type KeyringEnv } from '../helpers/keyring-env';
-import { startMcpServer, type McpTestServer } from '../helpers/mcp-server';
-import { completeLogin } from '../helpers/user-agent';
+import { useStack } from '../helpers/stack';
 
 const TTL_S = 3;
 const RUN_MS = 17_000; // > 5 lifetimes of 3 s
-let as: AuthServer;
-let mcp: McpTestServer;
-let profile: KeyringEnv;
-
-before(async () => {
-  as = await startAuthServer({ accessTokenTTL: TTL_S });
-  mcp = await startMcpServer({ auth: { issuer: as.issuer, jwksUri: as.jwksUri } });
-  profile = await createKeyringEnv('concurrency');
-});
-after(async () => {
-  await profile.cleanup();
-  await mcp.close();
-  await as.close();
-});
+const stack = useStack('concurrency', { accessTokenTTL: TTL_S });
 
 test('5 bridges every 100 ms across 5+ expiries: no failed call, no invalid_grant', async () => {
-  const server = await profile.keyring.add({ url: mcp.url, name: 'busy' });
-  await profile.keyring.connect(server.id, { openBrowser: (url) => completeLogin(url).then(() => undefined), timeoutMs: 20_000 });
-  const bridges: BridgeClient[] = await Promise.all(Array.from({ length: 5 }, () => connectBridge(server.id, profile.env)));
+  const server = await stack.connected('busy');
+  const bridges: BridgeClient[] = await Promise.all(Array.from({ length: 5 }, () => connectBridge(server.id, stack.profile.env)));
   const failures: string[] = [];
   let calls = 0;
-  const refreshesBefore = as.stats.refreshGrants;
+  const refreshesBefore = stack.as.stats.refreshGrants;
   const deadline = Date.now() + RUN_MS;
   try {
     await Promise.all(
@@ -55,15 +38,15 @@ test('5 bridges every 100 ms across 5+ expiries: no failed call, no invalid_gran
   } finally {
     await Promise.all(bridges.map((b) => b.close()));
   }
-  const refreshes = as.stats.refreshGrants - refreshesBefore;
+  const refreshes = stack.as.stats.refreshGrants - refreshesBefore;
   assert.deepEqual(failures, []);
-  assert.equal(as.stats.invalidGrant, 0);
+  assert.equal(stack.as.stats.invalidGrant, 0);
   assert.ok(calls >= 5 * (RUN_MS / 100) * 0.8, `only ${calls} calls`);
   assert.ok(refreshes >= 5, `only ${refreshes} refreshes`);
   // Refreshes were shared: far fewer than one per bridge per expiry.
   assert.ok(refreshes <= Math.ceil(RUN_MS / 1000 / (TTL_S * 0.8)) + 2, `${refreshes} refreshes for ${RUN_MS / 1000} s`);
-  const view = await profile.keyring.view(server);
+  const view = await stack.profile.keyring.view(server);
   assert.equal(view.status, 'connected');
   assert.match(view.state.lastRefreshBy ?? '', /^bridge \(pid \d+\)$/);
-  console.log(`${calls} calls, ${refreshes} refreshes, 0 failures, invalid_grant ${as.stats.invalidGrant}`);
+  console.log(`${calls} calls, ${refreshes} refreshes, 0 failures, invalid_grant ${stack.as.stats.invalidGrant}`);
 });
