@@ -22,6 +22,7 @@ import { startAuthServer } from '../test/helpers/auth-server';
 import { cliPath, createKeyringEnv } from '../test/helpers/keyring-env';
 import { startMcpServer } from '../test/helpers/mcp-server';
 import { completeLogin } from '../test/helpers/user-agent';
+import { freePort } from '../test/helpers/free-port';
 
 const CALLS = 1000;
 const WARMUP = 100;
@@ -43,14 +44,6 @@ function peakRssMb(pid: number | undefined): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** The bridge as users run it: `mcp-keyring serve` from the built CLI, in its own process. */

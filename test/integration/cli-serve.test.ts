@@ -2,35 +2,24 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import net from 'node:net';
 import { test } from 'node:test';
 import { getOrCreateHttpBridgeSecret } from '../../main/core/bridge/http-bridge';
 import { text } from '../helpers/bridge-client';
-import { cliPath } from '../helpers/keyring-env';
+import { freePort } from '../helpers/free-port';
+import { startCli } from '../helpers/run-cli';
 import { useStack } from '../helpers/stack';
 
 const stack = useStack('serve');
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 test('serve exposes each server on 127.0.0.1 behind the bridge secret, and stops on Ctrl-C', async () => {
   const server = await stack.connected('served');
   const port = await freePort();
-  const child = spawn(process.execPath, [cliPath, 'serve', '--port', String(port)], { env: stack.profile.env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
+  const cli = startCli(['serve', '--port', String(port)], { env: stack.profile.env, timeoutMs: 120_000 });
   try {
-    for (let i = 0; i < 300 && !stderr.includes('listening'); i++) await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.match(stderr, new RegExp(`listening on http://127\\.0\\.0\\.1:${port}`));
+    await cli.waitForStderr(new RegExp(`listening on http://127\\.0\\.0\\.1:${port}`), 15_000);
     const url = `http://127.0.0.1:${port}/servers/${server.id}/mcp`;
-    assert.ok(stderr.includes(`served: ${url}`));
+    await cli.waitForStderr(new RegExp(`served: ${url.replace(/[./]/g, '\\$&')}`), 15_000);
+    const stderr = cli.stderr();
     const secret = await getOrCreateHttpBridgeSecret(stack.profile.keyring.vault, stack.profile.keyring.registry.paths);
     assert.ok(!stderr.includes(secret), 'the bridge secret is never printed');
     const client = new Client({ name: 'serve-test', version: '1.0.0' });
@@ -40,8 +29,7 @@ test('serve exposes each server on 127.0.0.1 behind the bridge secret, and stops
     const refused = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     assert.equal(refused.status, 401);
   } finally {
-    child.kill('SIGINT');
+    cli.kill('SIGINT');
   }
-  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
-  assert.equal(code, 0);
+  assert.equal((await cli.done).code, 0);
 });

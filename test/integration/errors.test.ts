@@ -10,6 +10,7 @@ import { startMcpServer, type McpTestServer } from '../helpers/mcp-server';
 import { runCli, scriptedBrowser } from '../helpers/run-cli';
 import { goodAsMetadata, protectedServerRoutes, startStaticServer, type StaticServer } from '../helpers/static-server';
 import { completeLogin } from '../helpers/user-agent';
+import { freePort } from '../helpers/free-port';
 
 let as: AuthServer;
 let mcp: McpTestServer;
@@ -43,16 +44,8 @@ async function cliConnect(url: string, name: string, extraEnv: NodeJS.ProcessEnv
   return { id, ...result };
 }
 
-async function freePortThenClose(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 test('server unreachable', async () => {
-  const port = await freePortThenClose();
+  const port = await freePort();
   const result = await cliConnect(`http://127.0.0.1:${port}/mcp`, 'unreachable');
   assert.equal(result.code, 1);
   assert.match(result.stderr, new RegExp(`Cannot reach http://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\); check the URL`));

@@ -19,6 +19,7 @@ import { text } from '../helpers/bridge-client';
 import { createKeyringEnv, type KeyringEnv } from '../helpers/keyring-env';
 import { startMcpServer, type McpTestServer } from '../helpers/mcp-server';
 import { completeLogin } from '../helpers/user-agent';
+import { freePort } from '../helpers/free-port';
 
 let as: AuthServer;
 let mcp: McpTestServer;
@@ -137,14 +138,6 @@ async function startSpy(target: string): Promise<{ url: string; seen: Array<{ me
         server.closeAllConnections();
       }),
   };
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 async function until(condition: () => boolean, ms = 3000): Promise<void> {

@@ -23,7 +23,7 @@ import { connectBridge, text } from '../../helpers/bridge-client';
 import { createKeyringEnv, type KeyringEnv } from '../../helpers/keyring-env';
 import { startMcpServer } from '../../helpers/mcp-server';
 import { runCli, scriptedBrowser } from '../../helpers/run-cli';
-import { startCli } from '../../helpers/quirks/cli-process';
+import { startCli } from '../../helpers/run-cli';
 import { startForwardProxy, type ForwardProxy } from '../../helpers/quirks/forward-proxy';
 import { completeLoginWith, hostMappedFetch, type FetchFn } from '../../helpers/quirks/host-fetch';
 import { startMcpHost, type McpHost } from '../../helpers/quirks/mcp-host';
