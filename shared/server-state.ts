@@ -33,6 +33,18 @@ export const ServerStateSchema = z.object({
   lastRefreshBy: z.string().nullable(),
   lastError: z.string().nullable(),
   updatedAt: z.number(),
+  /** While status is "refreshing": when it started and which process (readers treat an old one as stale). */
+  refreshStartedAt: z.number().nullable().default(null),
+  refreshingPid: z.number().nullable().default(null),
+  /**
+   * The last refresh attempt that failed without an answer about the token (timeout,
+   * network, server error, lost lock): the refresh token it sent (a short hash, never
+   * the token) is not sent again by any process before `retryAt`.
+   */
+  refreshFailure: z
+    .object({ at: z.number(), retryAt: z.number(), count: z.number(), fingerprint: z.string(), message: z.string() })
+    .nullable()
+    .default(null),
 });
 export type ServerState = z.infer<typeof ServerStateSchema>;
 

@@ -19,6 +19,9 @@ export function emptyState(id: string, now = Date.now()): ServerState {
     lastRefreshBy: null,
     lastError: null,
     updatedAt: now,
+    refreshStartedAt: null,
+    refreshingPid: null,
+    refreshFailure: null,
   };
 }
 

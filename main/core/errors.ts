@@ -19,6 +19,7 @@ export type KeyringErrorCode =
   | 'cancelled'
   | 'port-unavailable'
   | 'keychain-unavailable'
+  | 'lock-lost' | 'lock-timeout' | 'secret-too-large'
   | 'needs-sign-in'
   | 'insufficient-scope'
   | 'token-request-failed'

@@ -6,8 +6,9 @@
 // - only our entry's bytes change: other servers, unrelated keys, comments, key order,
 //   indentation and line endings stay as they were (see json-edit.ts);
 // - before a change the original is copied to `<path>.mcp-keyring-backup-<YYYYMMDDTHHMMSS>`;
-// - the new file replaces the old one atomically, keeps its mode (a new file gets 0600),
-//   and a symlinked config file is written through the link, not replaced;
+// - the new file replaces the old one atomically and is 0600, as is every backup (the
+//   entry may carry the HTTP-bridge secret); a file owned by another user is refused
+//   untouched; a symlinked config file is written through the link, not replaced;
 // - the result is parsed again and compared with the intended document before it is written;
 // - if the client rewrites the file while we are editing it, we start over.
 import type { InstallResult } from '../../../shared/ipc-contract';
@@ -16,8 +17,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { Node } from 'jsonc-parser';
-import { KeyringError, errorMessage } from '../errors';
-import { writeFileAtomic } from '../fs/atomic-write';
+import { KeyringError, errorMessage, isKeyringError } from '../errors';
+import { assertOwnFile, writeFileAtomic } from '../fs/atomic-write';
 import { detectStyle, nodeValue, parseDocument, propertiesNamed, removeEntry, setEntry, type DocumentFormat } from './json-edit';
 import type { BridgeLaunch } from './launch';
 import { CLIENT_IDS, clientTarget, type ClientId, type ClientTarget } from './targets';
@@ -222,14 +223,10 @@ function timestamp(now: Date): string {
   return `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}T${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
 }
 
+/** Backups are 0600 whatever the original's mode: the file may hold the HTTP-bridge secret. */
 async function writeBackup(loaded: LoadedFile, now: Date): Promise<string> {
   const raw = loaded.raw!;
-  let mode = 0o600;
-  try {
-    mode = (await fs.stat(loaded.realFile)).mode & 0o777;
-  } catch {
-    // keep 0600
-  }
+  const mode = 0o600;
   const base = `${loaded.file}${BACKUP_MARKER}${timestamp(now)}`;
   for (let n = 1; n < 100; n++) {
     const candidate = n === 1 ? base : `${base}-${n}`;
@@ -238,11 +235,6 @@ async function writeBackup(loaded: LoadedFile, now: Date): Promise<string> {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
       throw ioError('back up', loaded.file, error);
-    }
-    try {
-      await fs.chmod(candidate, mode); // the umask may have narrowed it
-    } catch {
-      // best effort (e.g. Windows)
     }
     return candidate;
   }
@@ -256,11 +248,17 @@ async function unchangedSince(loaded: LoadedFile): Promise<boolean> {
 }
 
 async function commit(loaded: LoadedFile, text: string, now: Date): Promise<string | null> {
+  // Refuse another user's file before anything is written (not even a backup).
+  try {
+    await assertOwnFile(loaded.realFile);
+  } catch (error) {
+    throw isKeyringError(error) ? error : ioError('write', loaded.file, error);
+  }
   const backupPath = loaded.raw !== undefined ? await writeBackup(loaded, now) : null;
   try {
     await writeFileAtomic(loaded.realFile, loaded.bom + text, { mode: 0o600 });
   } catch (error) {
-    throw ioError('write', loaded.file, error);
+    throw isKeyringError(error) ? error : ioError('write', loaded.file, error);
   }
   return backupPath;
 }

@@ -6,6 +6,39 @@ import { emptyState, ServerStateSchema, type ServerState } from '../../../shared
 import { readFileIfExists, writeFileAtomic } from '../fs/atomic-write';
 import { keyringPaths, type KeyringPaths } from '../paths';
 
+/**
+ * A "refreshing" record older than this is stale: its process died or hung (a refresh
+ * is a lock wait plus a few requests with 15 s deadlines each).
+ */
+export const REFRESHING_DEADLINE_MS = 60_000;
+
+function processGone(pid: number | null): boolean {
+  if (pid === null || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/** A "refreshing" status whose process is gone or past the deadline is shown as what it is: a refresh that stopped. */
+export function settleStaleRefreshing(state: ServerState, now = Date.now()): ServerState {
+  if (state.status !== 'refreshing') return state;
+  const started = state.refreshStartedAt ?? state.updatedAt;
+  const gone = processGone(state.refreshingPid);
+  if (!gone && now - started <= REFRESHING_DEADLINE_MS) return state;
+  const who = state.refreshingPid === null ? 'another process' : `process ${state.refreshingPid}`;
+  const why = gone ? 'that process is gone' : `no result after ${Math.round((now - started) / 1000)} s`;
+  return {
+    ...state,
+    status: state.expiresAt !== null && state.expiresAt > now ? 'connected' : 'error',
+    refreshStartedAt: null,
+    refreshingPid: null,
+    lastError: `A token refresh started by ${who} did not finish (${why}); it is tried again on next use.`,
+  };
+}
+
 export class StateStore {
   constructor(readonly paths: KeyringPaths = keyringPaths()) {}
 
@@ -16,12 +49,14 @@ export class StateStore {
   async read(id: string): Promise<ServerState> {
     const text = await readFileIfExists(this.file(id));
     if (text === undefined) return emptyState(id);
+    let state: ServerState;
     try {
-      return ServerStateSchema.parse(JSON.parse(text));
+      state = ServerStateSchema.parse(JSON.parse(text));
     } catch {
       // A damaged state file holds nothing that cannot be rebuilt: start over.
       return emptyState(id);
     }
+    return settleStaleRefreshing(state);
   }
 
   async write(state: ServerState): Promise<ServerState> {

@@ -2,17 +2,18 @@
 // the CLI, any number of bridges), so a refresh happens under a per-server file
 // lock and re-reads the keychain after taking it: if another process already
 // refreshed, its token is used and the (rotating) refresh token is never sent twice.
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import * as oauth from 'oauth4webapi';
 import type { OAuthOptions, ServerConfig } from '../../../shared/server-config';
 import type { ServerState } from '../../../shared/server-state';
 import { KeyringError, describeOAuthError, isKeyringError } from '../errors';
-import { withFileLock } from '../fs/file-lock';
-import { oauthCall, oauthHttpOptions } from '../http/outbound';
+import { withFileLock, type HeldLock } from '../fs/file-lock';
+import { oauthCall, oauthHttpOptions, REQUEST_TIMEOUT_MS } from '../http/outbound';
 import { ClientRegistrar } from '../registration/register';
 import { StateStore } from '../registry/state-store';
 import { secretNames } from '../vault/secrets';
-import type { Vault } from '../vault/vault';
+import { assertStorable, type Vault } from '../vault/vault';
 
 /** Who is acting, for the "last refreshed by" column. */
 let processRole = 'mcp-keyring';
@@ -38,6 +39,32 @@ export function signInHint(server: Pick<ServerConfig, 'id' | 'name'>): string {
   return `Sign in to ${server.name} again: run \`mcp-keyring connect ${server.id}\` or click Connect in MCP Keyring.`;
 }
 
+/** Assumed lifetime of an access token that comes without a usable one (a 401 still triggers a refresh). */
+export const DEFAULT_LIFETIME_S = 60 * 60;
+/** Longest lifetime believed: a larger one (1e300 = never refresh) is clamped to this. */
+export const MAX_LIFETIME_S = 365 * 24 * 60 * 60;
+
+/**
+ * The lifetime to plan with, in seconds, or null for "unknown, use until a 401".
+ * oauth4webapi has already parsed numeric strings and refused negative or non-numeric
+ * ones. Missing or 0 (expired on arrival) means unknown: with a refresh token we renew
+ * after DEFAULT_LIFETIME_S; without one there is nothing to renew with, so the token is
+ * used until the server refuses it.
+ */
+export function plannedLifetime(expiresIn: unknown, canRefresh: boolean): number | null {
+  if (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn) || expiresIn <= 0) return canRefresh ? DEFAULT_LIFETIME_S : null;
+  return Math.min(expiresIn, MAX_LIFETIME_S);
+}
+
+/** A failed refresh blocks resending the same refresh token for this long (doubling per failure, up to RETRY_MAX_MS). */
+export const RETRY_INITIAL_MS = 30_000;
+const RETRY_MAX_MS = 10 * 60_000;
+
+/** A short, one-way name for a refresh token, so the state file can say which one failed without holding it. */
+export function tokenFingerprint(token: string): string {
+  return createHash('sha256').update(token).digest('base64url').slice(0, 12);
+}
+
 export interface AccessToken {
   token: string;
   expiresAt: number | null;
@@ -60,27 +87,36 @@ export class TokenManager {
   }
 
   /** Stores a token response (from a sign-in or a refresh) in the keychain and the state record. */
-  async save(server: ServerConfig, response: oauth.TokenEndpointResponse, details: { issuer: string; clientId: string; requestedScopes?: string[]; previous?: ServerState; refresh?: boolean }): Promise<ServerState> {
+  async save(server: ServerConfig, response: oauth.TokenEndpointResponse, details: { issuer: string; clientId: string; requestedScopes?: string[]; previous?: ServerState; refresh?: boolean; lock?: HeldLock }): Promise<ServerState> {
     const now = Date.now();
+    // Refuse an absurd token before writing anything, so nothing is half-stored.
+    assertStorable(`access token from ${details.issuer}`, response.access_token);
+    if (response.refresh_token) assertStorable(`refresh token from ${details.issuer}`, response.refresh_token);
+    await details.lock?.assertHeld();
     // The refresh token first: after a rotation the old one is dead, so the new one must not be lost.
     if (response.refresh_token) await this.vault.set(secretNames.refreshToken(server.id), response.refresh_token);
     await this.vault.set(secretNames.accessToken(server.id), response.access_token);
     const granted = response.scope?.split(/\s+/).filter(Boolean) ?? details.previous?.scopes ?? details.requestedScopes ?? [];
     const previous = details.previous ?? (await this.states.read(server.id));
+    const hasRefreshToken = Boolean(response.refresh_token) || (previous.hasRefreshToken && Boolean(details.previous));
+    const lifetime = plannedLifetime(response.expires_in, hasRefreshToken);
     // A refresh keeps a pending step-up (the new token has no more scopes than the old one).
     const stepUpPending = details.refresh === true && previous.status === 'needs-more-access';
     return this.states.write({
       ...previous,
       status: stepUpPending ? 'needs-more-access' : 'connected',
-      expiresAt: typeof response.expires_in === 'number' ? now + response.expires_in * 1000 : null,
+      expiresAt: lifetime === null ? null : now + lifetime * 1000,
       scopes: granted,
       requestedScopes: stepUpPending ? previous.requestedScopes : [],
-      hasRefreshToken: Boolean(response.refresh_token) || (previous.hasRefreshToken && Boolean(details.previous)),
+      hasRefreshToken,
       authorizationServer: details.issuer,
       clientId: details.clientId,
       lastRefreshAt: now,
       lastRefreshBy: processLabel(),
       lastError: null,
+      refreshStartedAt: null,
+      refreshingPid: null,
+      refreshFailure: null,
     });
   }
 
@@ -92,14 +128,14 @@ export class TokenManager {
     const state = await this.states.read(server.id);
     const token = await this.vault.get(secretNames.accessToken(server.id));
     if (token && token !== options.rejected && !needsRefresh(state, Date.now(), options.minValidityMs)) return this.describe(token, state);
-    return withFileLock(this.lockFile(server.id), () => this.refreshLocked(server, options.rejected, options.minValidityMs));
+    return withFileLock(this.lockFile(server.id), (lock) => this.refreshLocked(server, lock, options.rejected, options.minValidityMs));
   }
 
   private describe(token: string, state: ServerState): AccessToken {
     return { token, expiresAt: state.expiresAt, refreshAt: state.expiresAt === null ? null : state.expiresAt - refreshMargin(state) };
   }
 
-  private async refreshLocked(server: ServerConfig, rejected: string | undefined, minValidityMs = 0): Promise<AccessToken> {
+  private async refreshLocked(server: ServerConfig, lock: HeldLock, rejected: string | undefined, minValidityMs = 0): Promise<AccessToken> {
     // Re-read: another process may have refreshed while we waited for the lock.
     const state = await this.states.read(server.id);
     const current = await this.vault.get(secretNames.accessToken(server.id));
@@ -112,18 +148,39 @@ export class TokenManager {
       throw await this.markNeedsSignIn(server, current ? 'The access token expired and there is no refresh token.' : 'Not signed in.');
     }
 
-    await this.states.write({ ...state, status: 'refreshing' });
+    // A refresh token whose last attempt failed without an answer (the server hung, the
+    // lock was lost) may already have been used: no process resends it before the backoff.
+    const fingerprint = tokenFingerprint(refreshToken);
+    const failure = state.refreshFailure;
+    if (failure && failure.fingerprint === fingerprint && Date.now() < failure.retryAt) {
+      if (stillValid) return this.describe(current, state);
+      const wait = Math.ceil((failure.retryAt - Date.now()) / 1000);
+      throw new KeyringError(
+        'token-request-failed',
+        `Refreshing the token for ${server.name} failed ${Math.round((Date.now() - failure.at) / 1000)} s ago (${failure.message}); MCP Keyring tries again in ${wait} s. To sign in now, run \`mcp-keyring connect ${server.id}\` or click Connect in MCP Keyring.`,
+      );
+    }
+
+    await lock.assertHeld();
+    await this.states.write({ ...state, status: 'refreshing', refreshStartedAt: Date.now(), refreshingPid: process.pid });
     try {
       const issuer = state.authorizationServer;
-      const { response, clientId } = await this.refreshGrant(server, server.auth, issuer, state.clientId, refreshToken);
-      const saved = await this.save(server, response, { issuer, clientId, previous: { ...state, hasRefreshToken: true }, refresh: true });
+      const { response, clientId } = await this.refreshGrant(server, server.auth, issuer, state.clientId, refreshToken, lock);
+      const saved = await this.save(server, response, { issuer, clientId, previous: { ...state, hasRefreshToken: true }, refresh: true, lock });
       return this.describe(response.access_token, saved);
     } catch (error) {
       if (isKeyringError(error, 'needs-sign-in')) {
         throw await this.markNeedsSignIn(server, error.message);
       }
       const message = error instanceof Error ? error.message : String(error);
-      await this.states.write({ ...state, status: stillValid ? 'connected' : 'error', lastError: message });
+      const now = Date.now();
+      const count = failure && failure.fingerprint === fingerprint ? failure.count + 1 : 1;
+      const refreshFailure = { at: now, retryAt: now + Math.min(RETRY_MAX_MS, RETRY_INITIAL_MS * 2 ** (count - 1)), count, fingerprint, message };
+      // After losing the lock, another process may own the record now: touch only our own "refreshing".
+      const latest = isKeyringError(error, 'lock-lost') ? await this.states.read(server.id) : state;
+      if (latest === state || (latest.status === 'refreshing' && latest.refreshingPid === process.pid)) {
+        await this.states.write({ ...latest, status: stillValid ? 'connected' : 'error', lastError: message, refreshStartedAt: null, refreshingPid: null, refreshFailure });
+      }
       if (stillValid) return this.describe(current, state);
       throw error;
     }
@@ -135,6 +192,7 @@ export class TokenManager {
     issuer: string,
     tokenClientId: string | null,
     refreshToken: string,
+    lock: HeldLock,
   ): Promise<{ response: oauth.TokenEndpointResponse; clientId: string }> {
     const entry = await this.registrar.store.get(issuer);
     if (!entry) throw new KeyringError('needs-sign-in', `MCP Keyring has no metadata for ${issuer} any more.`);
@@ -143,13 +201,12 @@ export class TokenManager {
     const additionalParameters: Record<string, string> = {};
     if (options.sendResource) additionalParameters.resource = server.url;
     if (options.audience) additionalParameters.audience = options.audience;
+    // The request stops when its deadline passes or the lock is lost, whichever comes first.
+    const http = { ...oauthHttpOptions(as.token_endpoint!), signal: () => AbortSignal.any([AbortSignal.timeout(REQUEST_TIMEOUT_MS), lock.signal]) };
     try {
+      await lock.assertHeld();
       const response = await oauthCall(as.token_endpoint!, async () =>
-        oauth.processRefreshTokenResponse(
-          as,
-          client,
-          await oauth.refreshTokenGrantRequest(as, client, auth, refreshToken, { ...oauthHttpOptions(as.token_endpoint!), additionalParameters }),
-        ),
+        oauth.processRefreshTokenResponse(as, client, await oauth.refreshTokenGrantRequest(as, client, auth, refreshToken, { ...http, additionalParameters })),
       );
       return { response, clientId: client.client_id };
     } catch (error) {
@@ -169,7 +226,7 @@ export class TokenManager {
     await this.vault.delete(secretNames.accessToken(server.id));
     await this.vault.delete(secretNames.refreshToken(server.id));
     const state = await this.states.read(server.id);
-    await this.states.write({ ...state, status: 'needs-sign-in', expiresAt: null, hasRefreshToken: false, lastError: reason });
+    await this.states.write({ ...state, status: 'needs-sign-in', expiresAt: null, hasRefreshToken: false, lastError: reason, refreshStartedAt: null, refreshingPid: null, refreshFailure: null });
     return new KeyringError('needs-sign-in', `${reason} ${signInHint(server)}`);
   }
 
