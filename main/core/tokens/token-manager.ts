@@ -154,6 +154,8 @@ export class TokenManager {
     const failure = state.refreshFailure;
     if (failure && failure.fingerprint === fingerprint && Date.now() < failure.retryAt) {
       if (stillValid) return this.describe(current, state);
+      // The token ran out meanwhile: say so, rather than showing "connected".
+      if (state.status !== 'error') await this.states.write({ ...state, status: 'error', lastError: failure.message });
       const wait = Math.ceil((failure.retryAt - Date.now()) / 1000);
       throw new KeyringError(
         'token-request-failed',
