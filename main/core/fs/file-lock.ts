@@ -10,7 +10,7 @@
 // Here a lock is a directory `<target>.lock` holding an `owner` file with a random
 // token: a process holds the lock exactly while that file holds its token. Taking
 // a lock is mkdir + an exclusive create of `owner`. A stale lock (its owner process
-// on this machine is gone, or its heartbeat stopped long ago) is taken over atomically: rename it to a
+// on this machine is gone, or its heartbeat is seen standing still) is taken over atomically: rename it to a
 // unique name — only one contender's rename can move it — then check that what was
 // moved is the lock that was judged stale; if a live lock was moved instead, it is
 // put back (a rename that cannot replace a non-empty lock). A holder that loses
@@ -45,8 +45,6 @@ interface Owner {
 }
 
 const OWNER_FILE = 'owner';
-/** How many stale periods a lock whose owner process is alive on this machine is kept. */
-const LIVE_OWNER_FACTOR = 8;
 
 export function lockDirOf(target: string): string {
   return `${target}.lock`;
@@ -81,8 +79,11 @@ interface Observed {
   owner: Owner | undefined;
 }
 
+/** What a contender saw of a lock whose owner lives: its heartbeat mtime and when. */
+type Sightings = Map<string, { mtimeMs: number; at: number }>;
+
 /** The lock at `dir` if it is stale (what identifies it), else undefined. */
-async function observeStale(dir: string, staleMs: number): Promise<Observed | undefined> {
+async function observeStale(dir: string, staleMs: number, updateMs: number, seen: Sightings): Promise<Observed | undefined> {
   let stat;
   try {
     stat = await fs.stat(dir);
@@ -90,13 +91,20 @@ async function observeStale(dir: string, staleMs: number): Promise<Observed | un
     return undefined; // gone: just try again
   }
   const owner = await readOwner(dir);
-  const local = owner !== undefined && owner.host === os.hostname();
-  if (local && !processAlive(owner.pid)) return { ino: stat.ino, owner };
-  // A live local owner is trusted much longer than its heartbeat: a changed mtime
-  // (a laptop that slept, a touch) must not hand its lock to a second refresher.
-  // The long limit only covers a recycled pid.
-  const limit = local ? staleMs * LIVE_OWNER_FACTOR : staleMs;
-  return stat.mtimeMs < Date.now() - limit ? { ino: stat.ino, owner } : undefined;
+  const now = Date.now();
+  const found = { ino: stat.ino, owner };
+  if (owner === undefined || owner.host !== os.hostname()) return stat.mtimeMs < now - staleMs ? found : undefined;
+  if (!processAlive(owner.pid)) return found;
+  if (stat.mtimeMs >= now - staleMs) return undefined;
+  // An old mtime alone does not make a live owner's lock stale: it may just have been
+  // changed (a laptop that slept, a touch). Take over only once the heartbeat is seen
+  // standing still for two beats (a hung owner, or a recycled pid).
+  const first = seen.get(owner.token);
+  if (!first || first.mtimeMs !== stat.mtimeMs) {
+    seen.set(owner.token, { mtimeMs: stat.mtimeMs, at: now });
+    return undefined;
+  }
+  return now - first.at >= 2 * updateMs ? found : undefined;
 }
 
 /** Moves a stale lock out of the way; only the one lock that was judged stale is ever removed. */
@@ -119,12 +127,12 @@ async function takeOver(dir: string, stale: Observed): Promise<void> {
   await fs.rename(moved, dir).catch(() => fs.rm(moved, { recursive: true, force: true }));
 }
 
-async function tryAcquire(dir: string, me: Owner, staleMs: number): Promise<boolean> {
+async function tryAcquire(dir: string, me: Owner, staleMs: number, updateMs: number, seen: Sightings): Promise<boolean> {
   try {
     await fs.mkdir(dir);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    const stale = await observeStale(dir, staleMs);
+    const stale = await observeStale(dir, staleMs, updateMs, seen);
     if (stale) await takeOver(dir, stale);
     return false;
   }
@@ -144,7 +152,8 @@ export async function withFileLock<T>(target: string, fn: (lock: HeldLock) => Pr
   const updateMs = options.updateMs ?? 5_000;
   const me: Owner = { token: randomBytes(16).toString('hex'), pid: process.pid, host: os.hostname() };
   const started = Date.now();
-  while (!(await tryAcquire(dir, me, staleMs))) {
+  const seen: Sightings = new Map();
+  while (!(await tryAcquire(dir, me, staleMs, updateMs, seen))) {
     if (Date.now() - started > waitMs) {
       throw new KeyringError('lock-timeout', `Another MCP Keyring process has held ${dir} for over ${Math.round(waitMs / 1000)} s; try again.`);
     }
