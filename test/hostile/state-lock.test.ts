@@ -179,3 +179,35 @@ describe('a stale lock left by a killed process', () => {
     assert.equal(entered, 15 * 6);
   });
 });
+
+describe('a lock holder that is frozen (a laptop asleep mid-refresh)', () => {
+  test('its lock is taken over once the heartbeat stands still; on waking it finds the lock lost instead of crashing', async () => {
+    const profile = await createKeyringEnv('lock-frozen');
+    profiles.push(profile);
+    const target = `${profile.home}/locks/frozen`;
+    const holder = startMeasured([target], { env: process.env, script: `${import.meta.dirname}/state-lock-holder.ts`, nodeArgs: ['--import', 'tsx'], timeoutMs: 30_000 });
+    await new Promise<void>((resolve, reject) => {
+      holder.child.stdout!.on('data', (d: Buffer) => d.toString().includes('held') && resolve());
+      holder.done.then(() => reject(new Error(`holder exited: ${holder.stderr()}`)));
+    });
+    holder.kill('SIGSTOP');
+    try {
+      const started = Date.now();
+      // While its heartbeat still looks fresh (or has just been seen standing still) nobody takes it.
+      let tookOver = 0;
+      await withFileLock(target, async (lock) => {
+        tookOver = Date.now() - started;
+        await lock.assertHeld();
+      }, { staleMs: 600, updateMs: 200, waitMs: 10_000 });
+      assert.ok(tookOver >= 600, `taken over after ${tookOver} ms: too early for a live owner`);
+      assert.ok(tookOver < 5_000, `taken over after ${tookOver} ms`);
+    } finally {
+      holder.kill('SIGCONT');
+    }
+    holder.child.stdin!.end('check\n');
+    const run = await holder.done;
+    assertBounded(run, { maxRssMb: 250, maxMs: 30_000 });
+    assert.equal(run.code, 0, 'no uncaught ECOMPROMISED: the holder exits normally');
+    assert.match(run.stderr, /Lost the lock .*\(removed or taken over by another process\)/);
+  });
+});

@@ -131,7 +131,12 @@ async function tryAcquire(dir: string, me: Owner, staleMs: number, updateMs: num
   try {
     await fs.mkdir(dir);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      await fs.mkdir(path.dirname(dir), { recursive: true }); // the locks directory was removed
+      return false;
+    }
+    if (code !== 'EEXIST') throw error;
     const stale = await observeStale(dir, staleMs, updateMs, seen);
     if (stale) await takeOver(dir, stale);
     return false;
