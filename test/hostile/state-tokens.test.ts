@@ -203,3 +203,20 @@ describe('a refresh that hangs or dies', () => {
     await assertNoLeak([old.refresh, old.access, fresh.refresh], { dirs: [profile.home], outputs: [killed.stdout, killed.stderr, status.stdout, status.stderr, retry.stderr] });
   });
 });
+
+test('a "refreshing" record past its deadline is not shown as refreshing, even while its process lives', async () => {
+  const { profile, server, old } = await profileWith(() => undefined, 'refresh-deadline');
+  const state = await profile.keyring.states.read(server.id);
+  // This test process is alive: only the deadline can tell the refresh is over.
+  await profile.keyring.states.write({ ...state, status: 'refreshing', refreshStartedAt: Date.now() - 120_000, refreshingPid: process.pid });
+  const status = await runMeasured(['status', server.id, '--json'], { env: profile.env, timeoutMs: 15_000 });
+  assertBounded(status, { maxRssMb: 200, maxMs: 10_000 });
+  assert.equal(status.code, 0, status.stderr);
+  assert.doesNotMatch(status.stdout, /"status":\s*"refreshing"/);
+  assert.match(status.stdout, /did not finish \(no result after 1[12]\d s\)/);
+  // A fresh one is still shown as it is.
+  await profile.keyring.states.write({ ...state, status: 'refreshing', refreshStartedAt: Date.now(), refreshingPid: process.pid });
+  const live = await runMeasured(['status', server.id, '--json'], { env: profile.env, timeoutMs: 15_000 });
+  assert.match(live.stdout, /"status":\s*"refreshing"/);
+  await assertNoLeak([old.access, old.refresh], { dirs: [profile.home], outputs: [status.stdout, status.stderr, live.stdout, live.stderr] });
+});
