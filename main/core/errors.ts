@@ -43,9 +43,14 @@ export function isKeyringError(error: unknown, code?: KeyringErrorCode): error i
   return error instanceof KeyringError && (code === undefined || error.code === code);
 }
 
+/** Cap of a message that is not ours. */
+const FOREIGN_MESSAGE_MAX = 500;
+
 /** A message fit for one line of output, whatever was thrown (a foreign error may quote a server). */
 export function errorMessage(error: unknown): string {
-  return displayText(error instanceof Error ? error.message : String(error), MESSAGE_MAX);
+  if (error instanceof KeyringError) return error.message; // already safe (see the constructor)
+  // A foreign error's message is a library's words around a server's (a response body, say).
+  return displayText(error instanceof Error ? error.message : String(error), FOREIGN_MESSAGE_MAX);
 }
 
 /**
@@ -58,7 +63,10 @@ export function describeOAuthError(error: { error: string; error_description?: s
   return `${code}${description ? `: ${description}` : ''}${error.status ? `, HTTP ${error.status}` : ''}`;
 }
 
-/** A piece of server text to quote in a message (see shared/display-text). */
+/** A piece of server text (or a JSON value from a server) to quote in a message (see shared/display-text). */
 export function serverText(value: unknown, max = SERVER_TEXT_MAX): string {
-  return displayText(typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value) ?? '', max);
+  if (typeof value === 'string') return displayText(value, max);
+  // Clean the strings before JSON.stringify, which would turn an ESC into a visible "\u001b…".
+  const clean = Array.isArray(value) ? value.map((item) => (typeof item === 'string' ? displayText(item, max) : item)) : value;
+  return displayText(clean === undefined ? '' : (JSON.stringify(clean) ?? ''), max);
 }
