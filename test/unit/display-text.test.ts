@@ -44,3 +44,10 @@ test('errors quote servers only in a safe form: KeyringError messages, describeO
   assert.equal(errorMessage(new Error('Error POSTing to endpoint: \u001b]0;pwned\u0007{"a":1}')), 'Error POSTing to endpoint: {"a":1}');
   assert.ok(errorMessage(new Error(huge)).length <= 2_000);
 });
+
+test('the window shows a stale state file\'s lastError and a preview\'s resource name only cleaned', async () => {
+  const { serverText } = await import('../../renderer/format');
+  assert.equal(serverText('\u001b[2JRefresh failed \u202e(txt.exe)\u202c'), 'Refresh failed (txt.exe)');
+  assert.equal(serverText(null), '');
+  assert.equal(serverText('n'.repeat(5_000), 300).length, 300);
+});
