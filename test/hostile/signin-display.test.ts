@@ -50,7 +50,7 @@ test('escape sequences and bidi controls in an authorization error_description a
   assertBounded(run, { maxRssMb: 200 });
 });
 
-test('a 1 MB error_description from the token endpoint is capped, in the terminal and the browser page', async () => {
+test('a 1 MB error_description from the token endpoint is capped, in the terminal and the browser page', async (t) => {
   const huge = `${HOSTILE_TEXT}${'A'.repeat(1024 * 1024)}`;
   const hostile = await startHostileAuthServer({ token: () => ({ status: 400, body: { error: 'invalid_grant', error_description: huge } }) });
   try {
@@ -67,6 +67,7 @@ test('a 1 MB error_description from the token endpoint is capped, in the termina
     assert.ok(run.stderr.length < 4_000, `stderr is small (${run.stderr.length})`);
     assertShowable(run.stderr, 'stderr');
     assertBounded(run, { maxRssMb: 200 });
+    t.diagnostic(`1 MB error_description: error line ${line.length} characters, peak RSS ${run.peakRssMb.toFixed(1)} MB, ${run.durationMs} ms`);
   } finally {
     await hostile.close();
   }
