@@ -14,6 +14,7 @@ import { redact } from './core/redact';
 import { setProcessRole } from './core/tokens/token-manager';
 import { readSecret } from './cli/read-secret';
 import { formatDuration, formatStatusTable } from './cli/format';
+import { displayLines } from '../shared/display-text';
 
 const USAGE = `usage: mcp-keyring <command> [options]
 
@@ -37,8 +38,9 @@ environment: MCP_KEYRING_HOME (data directory), MCP_KEYRING_SERVICE (keychain se
 
 class UsageError extends Error {}
 
+/** Every line for people goes through here: whatever a server managed to put in it, no escape sequence reaches the terminal. */
 function say(line: string): void {
-  process.stderr.write(`${line}\n`);
+  process.stderr.write(`${displayLines(line)}\n`);
 }
 
 export function parseDuration(text: string): number {

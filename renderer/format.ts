@@ -2,6 +2,16 @@
 import type { ClientId, ClientTransport, DiscoveryPreview } from '../shared/ipc-contract';
 import type { DisplayStatus, ServerState } from '../shared/server-state';
 import { displayStatus, type ServerView } from '../shared/status';
+import { MESSAGE_MAX, displayText } from '../shared/display-text';
+
+/**
+ * Server-supplied text as the window shows it: the core already cleaned it, but a
+ * state file from elsewhere may not be, and React escapes HTML only, not bidi
+ * overrides or control characters. One line, capped.
+ */
+export function serverText(value: string | null | undefined, max = MESSAGE_MAX): string {
+  return displayText(value ?? '', max);
+}
 
 export const STATUS_LABELS: Record<DisplayStatus, string> = {
   connected: 'Connected',

@@ -1,4 +1,6 @@
-// Plain-text rendering of server status for the terminal.
+// Plain-text rendering of server status for the terminal. Cells can hold server
+// text (scopes, the last error): each is made safe to show (shared/display-text).
+import { MESSAGE_MAX, displayText } from '../../shared/display-text';
 import type { ServerView } from '../../shared/server-state';
 
 export function formatDuration(ms: number): string {
@@ -19,10 +21,10 @@ function expiry(view: ServerView, now: number): string {
 export function formatStatusTable(views: ServerView[], now = Date.now()): string {
   const rows = [
     ['ID', 'NAME', 'STATUS', 'EXPIRES', 'SCOPES', 'URL'],
-    ...views.map((v) => [v.id, v.name, v.status, expiry(v, now), v.state.scopes.join(' ') || '-', v.url]),
+    ...views.map((v) => [v.id, v.name, v.status, expiry(v, now), v.state.scopes.join(' ') || '-', v.url].map((cell) => displayText(cell, MESSAGE_MAX))),
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '));
-  const errors = views.filter((v) => v.state.lastError).map((v) => `${v.id}: ${v.state.lastError}`);
+  const errors = views.filter((v) => v.state.lastError).map((v) => displayText(`${v.id}: ${v.state.lastError}`, MESSAGE_MAX));
   return [...lines, ...(errors.length ? ['', ...errors] : [])].join('\n');
 }

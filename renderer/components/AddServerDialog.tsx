@@ -5,7 +5,7 @@ import type { AddServerRequest, DiscoveryPreview } from '../../shared/ipc-contra
 import type { ServerAuth } from '../../shared/server-config';
 import type { ServerView } from '../../shared/server-state';
 import { call, messageOf } from '../api';
-import { REGISTRATION_LABELS, hostOf } from '../format';
+import { REGISTRATION_LABELS, hostOf, serverText } from '../format';
 import { Dialog } from './Dialog';
 
 interface Advanced {
@@ -159,7 +159,7 @@ export function AddServerDialog({ onClose, onAdded }: { onClose: () => void; onA
               {current.resourceName ? (
                 <>
                   <dt>Server</dt>
-                  <dd>{current.resourceName}</dd>
+                  <dd>{serverText(current.resourceName, 300)}</dd>
                 </>
               ) : null}
               <dt>Signs in with</dt>

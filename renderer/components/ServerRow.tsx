@@ -1,7 +1,7 @@
 // One server: what state its credentials are in, and what the user can do.
 import type { ClientId, ClientTransport, ConnectProgress } from '../../shared/ipc-contract';
 import type { ServerView } from '../../shared/server-state';
-import { STATUS_LABELS, absoluteTime, expiryText, hostOf, relativeTime } from '../format';
+import { STATUS_LABELS, absoluteTime, expiryText, hostOf, relativeTime, serverText } from '../format';
 import { UseInMenu } from './UseInMenu';
 
 export interface RowNotice {
@@ -133,7 +133,7 @@ export function ServerRow(props: ServerRowProps) {
       {state.lastError && !signingIn ? (
         <p className="error-text row-error" data-testid="last-error">
           <span className="visually-hidden">Last error: </span>
-          {state.lastError}
+          {serverText(state.lastError)}
         </p>
       ) : null}
 

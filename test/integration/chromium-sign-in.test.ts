@@ -24,7 +24,7 @@ test('sign in through Chromium, then use the server through the bridge', async (
   assert.equal(state.status, 'connected');
   // Wait for the browser side to finish reading the result page.
   for (let i = 0; i < 50 && !page; i++) await new Promise((resolve) => setTimeout(resolve, 100));
-  assert.match(page?.finalUrl ?? '', /^http:\/\/127\.0\.0\.1:\d+\/callback\?code=/);
+  assert.match(page?.finalUrl ?? '', /^http:\/\/127\.0\.0\.1:\d+\/callback\/[\w-]{16}\?code=/);
   assert.match(page?.bodyText ?? '', /Signed in/);
   const bridge = await connectBridge(server.id, stack.profile.env);
   try {

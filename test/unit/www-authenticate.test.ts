@@ -28,3 +28,13 @@ test('a bare scheme, a token68 and garbage do not throw', () => {
   assert.equal(parseBearerChallenge(null), undefined);
   assert.doesNotThrow(() => parseWwwAuthenticate('"""=,,,=Bearer'));
 });
+
+test('challenge text is safe to show: escape sequences stripped, description capped, non-scope tokens dropped', () => {
+  const header = `Bearer error="invalid_token\u001b[2J", error_description="\u001b]0;x\u0007Fake \u202eConnected ${'y'.repeat(5000)}", scope="mcp:tools \u001b[31mred \u0085x mcp:admin"`;
+  const challenge = parseBearerChallenge(header)!;
+  assert.equal(challenge.error, 'invalid_token');
+  assert.ok(!/[\u0000-\u001f\u007f-\u009f\u202a-\u202e]/.test(challenge.errorDescription!));
+  assert.ok(challenge.errorDescription!.startsWith('Fake Connected y'));
+  assert.ok(challenge.errorDescription!.length <= 300);
+  assert.deepEqual(challenge.scope, ['mcp:tools', 'mcp:admin']);
+});

@@ -1,15 +1,25 @@
 // Interactive sign-in (authorization code + PKCE S256) through the system
 // browser and a loopback redirect, with RFC 8707 `resource`, `state` and RFC 9207
 // `iss` checked. oauth4webapi does every protocol step; this file orders them.
+//
+// Mix-up defence (RFC 9700 §4.4.2): a client MCP Keyring registers itself (RFC 7591)
+// gets a redirect path of its own per authorization server (callbackPathFor), and
+// the listener refuses this sign-in's answer on any other path. A client id the
+// user registered (--client-id) or a Client ID Metadata Document keeps the fixed
+// /callback its registration names (loopback redirect URIs may vary in port, not
+// in path: RFC 8252 §7.3); for those, the defence is `state` (one listener per
+// sign-in, for one authorization server) and `iss`, which must be present whenever
+// the authorization server says it sends it (RFC 9207; oauth4webapi enforces it).
 import * as oauth from 'oauth4webapi';
 import type { OAuthOptions, ServerConfig } from '../../../shared/server-config';
 import type { ServerState } from '../../../shared/server-state';
 import { discoverForSignIn, type Discovery } from '../discovery/discover';
 import { KeyringError, describeOAuthError, isKeyringError } from '../errors';
 import { oauthCall, oauthHttpOptions } from '../http/outbound';
+import { registrationPlan } from '../registration/register';
 import type { TokenManager } from '../tokens/token-manager';
 import { assertBrowsableUrl, type BrowserOpener } from './open-browser';
-import { startLoopbackListener, type Callback } from './loopback-listener';
+import { CALLBACK_PATH, callbackPathFor, startLoopbackListener, type Callback } from './loopback-listener';
 
 export const DEFAULT_SIGN_IN_TIMEOUT_MS = 5 * 60_000;
 
@@ -53,6 +63,9 @@ function authorizationError(error: unknown, issuer: string, sentResource: boolea
   }
   const message = error instanceof Error ? error.message : String(error);
   if (/"state"/.test(message)) return new KeyringError('state-mismatch', 'The sign-in answer carried the wrong state; it may not come from this sign-in, so it was rejected. Try again.', { cause: error });
+  if (/"iss"/.test(message) && /missing/.test(message)) {
+    return new KeyringError('issuer-mismatch', `The sign-in answer carried no "iss" although ${issuer} says it always sends one (RFC 9207); it may come from another server, so it was rejected.`, { cause: error });
+  }
   if (/"iss"/.test(message)) return new KeyringError('issuer-mismatch', `The sign-in answer did not come from ${issuer} (its "iss" did not match); rejected it.`, { cause: error });
   return new KeyringError('authorization-failed', `Sign-in failed: ${message}`, { cause: error });
 }
@@ -70,7 +83,8 @@ export async function signIn(server: ServerConfig, tokens: TokenManager, options
 
   const state = await tokens.states.read(server.id);
   const port = auth.callbackPort ?? (await tokens.registrar.registeredPort(auth, as));
-  const listener = await startLoopbackListener({ port, strictPort: auth.callbackPort !== undefined });
+  const path = registrationPlan(auth, as) === 'dynamic' ? callbackPathFor(as.issuer) : CALLBACK_PATH;
+  const listener = await startLoopbackListener({ port, strictPort: auth.callbackPort !== undefined, path });
   let callback: Callback | undefined;
   let reusedRegistration = false;
   let clientId: string | undefined;
@@ -98,7 +112,7 @@ export async function signIn(server: ServerConfig, tokens: TokenManager, options
     assertBrowsableUrl(url.href);
 
     options.onProgress?.({ step: 'waiting-for-browser', url: url.href, timeoutMs });
-    const waiting = listener.waitForCallback({ timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
+    const waiting = listener.waitForCallback({ expectedState, timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
     // Not awaited: a browser that waits for our result page must not block us, and if
     // none opens the user still has the URL (shown by the front end).
     Promise.resolve()

@@ -3,10 +3,10 @@
 // resource_metadata, RFC 9728 well-known URLs, then the authorization server's
 // RFC 8414 / OIDC metadata. oauth4webapi validates each document.
 import * as oauth from 'oauth4webapi';
-import { KeyringError, isKeyringError } from '../errors';
+import { KeyringError, isKeyringError, serverText } from '../errors';
 import { oauthCall, request } from '../http/outbound';
-import { requireSecureUrl } from '../url-policy';
-import { parseBearerChallenge, type BearerChallenge } from './www-authenticate';
+import { requireReachableUrl, requireResourceMetadataUrl, requireSecureUrl } from '../url-policy';
+import { isScopeToken, parseBearerChallenge, type BearerChallenge } from './www-authenticate';
 
 export interface ProbeResult {
   status: number;
@@ -112,7 +112,7 @@ function coversServer(metadataResource: string, serverUrl: URL): boolean {
 
 export async function fetchResourceMetadata(serverUrl: URL, challenge?: BearerChallenge): Promise<{ url: string; metadata: Discovery['resourceMetadata'] & {} } | undefined> {
   const candidates = challenge?.resourceMetadata
-    ? [requireSecureUrl(challenge.resourceMetadata, 'resource_metadata URL')]
+    ? [requireResourceMetadataUrl(challenge.resourceMetadata, serverUrl)] // URL policy: the server's own origin only
     : wellKnownResourceUrls(serverUrl);
   for (const url of candidates) {
     const response = await fetchMetadata(url, 'protected-resource metadata');
@@ -125,10 +125,12 @@ export async function fetchResourceMetadata(serverUrl: URL, challenge?: BearerCh
       .then((body: { resource?: unknown }) => String(body?.resource ?? ''))
       .catch(() => '');
     if (named && !coversServer(named, serverUrl)) {
-      throw new KeyringError('issuer-mismatch', `The protected-resource metadata at ${url.href} is for ${named}, not ${serverUrl.href}; refusing it.`);
+      throw new KeyringError('issuer-mismatch', `The protected-resource metadata at ${url.href} is for ${serverText(named)}, not ${serverUrl.href}; refusing it.`);
     }
     const expected = named ? new URL(named) : serverUrl;
     const metadata = await validated(url, 'protected-resource metadata', () => oauth.processResourceDiscoveryResponse(expected, response));
+    // The window shows resource_name: keep only a form safe to show.
+    if (metadata.resource_name !== undefined) (metadata as { resource_name?: string }).resource_name = serverText(metadata.resource_name);
     return { url: url.href, metadata };
   }
   return undefined;
@@ -150,8 +152,9 @@ export function authorizationServerMetadataUrls(issuer: URL): Array<{ url: URL; 
   ];
 }
 
-export async function discoverAuthorizationServer(issuerValue: string): Promise<oauth.AuthorizationServer> {
-  const issuer = requireSecureUrl(issuerValue, 'authorization server');
+/** `namedBy`: the MCP server whose metadata named this issuer (URL policy: no loopback/private AS for a public server). */
+export async function discoverAuthorizationServer(issuerValue: string, namedBy?: URL): Promise<oauth.AuthorizationServer> {
+  const issuer = namedBy ? requireReachableUrl(issuerValue, 'authorization server', namedBy) : requireSecureUrl(issuerValue, 'authorization server');
   for (const { url } of authorizationServerMetadataUrls(issuer)) {
     const response = await fetchMetadata(url, 'authorization server metadata');
     if (!response) continue;
@@ -167,15 +170,29 @@ export async function discoverAuthorizationServer(issuerValue: string): Promise<
 
 /** What MCP Keyring insists on before it sends a user to an authorization server. */
 export function checkAuthorizationServer(metadata: oauth.AuthorizationServer): void {
-  requireSecureUrl(metadata.authorization_endpoint, 'authorization_endpoint');
-  requireSecureUrl(metadata.token_endpoint, 'token_endpoint');
-  if (metadata.registration_endpoint) requireSecureUrl(metadata.registration_endpoint, 'registration_endpoint');
-  if (metadata.revocation_endpoint) requireSecureUrl(metadata.revocation_endpoint, 'revocation_endpoint');
+  checkEndpoints(metadata);
   if (!metadata.code_challenge_methods_supported?.includes('S256')) {
     throw new KeyringError(
       'pkce-unsupported',
-      `The authorization server ${metadata.issuer} does not support PKCE with S256 (code_challenge_methods_supported: ${JSON.stringify(metadata.code_challenge_methods_supported ?? [])}); MCP Keyring will not sign in without it.`,
+      `The authorization server ${metadata.issuer} does not support PKCE with S256 (code_challenge_methods_supported: ${serverText(metadata.code_challenge_methods_supported ?? [])}); MCP Keyring will not sign in without it.`,
     );
+  }
+}
+
+// --- URL policy for AS endpoints ---------------------------------------------------
+// RFC 8414 lets endpoints live on other origins than the issuer (and real servers
+// do that), so origins are not compared; but an AS that is not on this computer or
+// a private network may not send us there (see url-policy.ts). Each endpoint is
+// kept in its parsed form, so what is shown and used is exactly what was checked.
+const ENDPOINTS = ['authorization_endpoint', 'token_endpoint', 'registration_endpoint', 'revocation_endpoint', 'jwks_uri', 'introspection_endpoint', 'userinfo_endpoint', 'pushed_authorization_request_endpoint'] as const;
+const REQUIRED_ENDPOINTS = new Set<string>(['authorization_endpoint', 'token_endpoint']);
+
+function checkEndpoints(metadata: oauth.AuthorizationServer): void {
+  const issuer = new URL(metadata.issuer);
+  for (const name of ENDPOINTS) {
+    const value = metadata[name];
+    if (value === undefined && !REQUIRED_ENDPOINTS.has(name)) continue;
+    (metadata as Record<string, unknown>)[name] = requireReachableUrl(value, name, issuer).href;
   }
 }
 
@@ -208,8 +225,8 @@ async function finish(base: Discovery, prm: { url: string; metadata: NonNullable
   if (!issuer) {
     throw new KeyringError('no-authorization-server', `The protected-resource metadata at ${prm.url} names no authorization server.`);
   }
-  const authorizationServer = await discoverAuthorizationServer(issuer);
-  const scopes = base.scopes.length ? base.scopes : (prm.metadata.scopes_supported ?? []);
+  const authorizationServer = await discoverAuthorizationServer(issuer, new URL(base.resource));
+  const scopes = base.scopes.length ? base.scopes : (prm.metadata.scopes_supported ?? []).filter(isScopeToken);
   return { ...base, protection: 'oauth', resourceMetadata: prm.metadata, resourceMetadataUrl: prm.url, authorizationServer, scopes };
 }
 

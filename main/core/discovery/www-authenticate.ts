@@ -3,6 +3,8 @@
 // oauth4webapi parses challenges only inside its own grant helpers, so the first
 // unauthenticated probe needs this.
 
+import { displayText } from '../../../shared/display-text';
+
 export interface Challenge {
   scheme: string;
   params: Record<string, string>;
@@ -63,6 +65,11 @@ export function parseWwwAuthenticate(header: string): Challenge[] {
   return challenges;
 }
 
+/** RFC 6749 §3.3 scope-token: printable ASCII without space, '"' and '\\'. Anything else is not a scope (and not fit to show). */
+export function isScopeToken(value: unknown): value is string {
+  return typeof value === 'string' && /^[\x21\x23-\x5b\x5d-\x7e]{1,200}$/.test(value);
+}
+
 export function parseBearerChallenge(header: string | null | undefined): BearerChallenge | undefined {
   if (!header) return undefined;
   const bearer = parseWwwAuthenticate(header).find((c) => c.scheme === 'bearer');
@@ -70,8 +77,8 @@ export function parseBearerChallenge(header: string | null | undefined): BearerC
   const { resource_metadata, scope, error, error_description } = bearer.params;
   return {
     ...(resource_metadata ? { resourceMetadata: resource_metadata } : {}),
-    ...(scope ? { scope: scope.split(/\s+/).filter(Boolean) } : {}),
-    ...(error ? { error } : {}),
-    ...(error_description ? { errorDescription: error_description } : {}),
+    ...(scope ? { scope: scope.split(/\s+/).filter(isScopeToken) } : {}),
+    ...(error ? { error: displayText(error, 100) } : {}),
+    ...(error_description ? { errorDescription: displayText(error_description) } : {}),
   };
 }

@@ -3,7 +3,7 @@
 // registration — else a clear request for a client id.
 import * as oauth from 'oauth4webapi';
 import type { OAuthOptions } from '../../../shared/server-config';
-import { KeyringError, isKeyringError } from '../errors';
+import { KeyringError, describeOAuthError, isKeyringError } from '../errors';
 import { oauthCall, oauthHttpOptions } from '../http/outbound';
 import { secretNames } from '../vault/secrets';
 import type { Vault } from '../vault/vault';
@@ -134,7 +134,7 @@ export class ClientRegistrar {
       );
     } catch (error) {
       if (isKeyringError(error)) throw error;
-      const detail = error instanceof oauth.ResponseBodyError ? `${error.error}${error.error_description ? `: ${error.error_description}` : ''}` : (error as Error).message;
+      const detail = error instanceof oauth.ResponseBodyError ? describeOAuthError(error) : (error as Error).message;
       throw new KeyringError('registration-failed', `Dynamic client registration at ${as.registration_endpoint} failed (${detail}); connect with a client id instead (--client-id).`, { cause: error });
     }
     const secret = typeof registered.client_secret === 'string' ? registered.client_secret : null;

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { emptyState, ServerStateSchema, type ServerState } from '../../../shared/server-state';
+import { MESSAGE_MAX, displayText } from '../../../shared/display-text';
 import { readFileIfExists, writeFileAtomic } from '../fs/atomic-write';
 import { keyringPaths, type KeyringPaths } from '../paths';
 
@@ -60,7 +61,8 @@ export class StateStore {
   }
 
   async write(state: ServerState): Promise<ServerState> {
-    const next = { ...state, updatedAt: Date.now() };
+    // lastError and scopes quote servers: stored only in a form safe to show.
+    const next = { ...state, lastError: state.lastError === null ? null : displayText(state.lastError, MESSAGE_MAX), scopes: state.scopes.map((s) => displayText(s)).filter(Boolean), updatedAt: Date.now() };
     await writeFileAtomic(this.file(state.id), `${JSON.stringify(next, null, 2)}\n`);
     return next;
   }
