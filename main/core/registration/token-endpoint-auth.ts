@@ -18,10 +18,13 @@ export interface TokenEndpointAuthInput {
   hasPrivateKey: boolean;
 }
 
-// Strongest first: a signed assertion, then a secret in the header (the RFC 8414
-// default, and what RFC 6749 §2.3.1 says every AS must accept), then in the body,
-// then nothing.
-const PREFERENCE: readonly TokenEndpointAuthMethod[] = ['private_key_jwt', 'client_secret_basic', 'client_secret_post', 'none'];
+// A signed assertion first (no shared secret travels). Between the two ways of
+// sending a secret, when the AS lists both: a pre-registered app's own setting is
+// unknown to us, servers such as Auth0 and oidc-provider refuse the other one, and
+// client_secret_post is what MCP Keyring has always sent (and Auth0's default for
+// apps), so existing set-ups keep working; client_secret_basic is used whenever the
+// AS lists it without post, and when its metadata is silent (RFC 8414 §2 default).
+const PREFERENCE: readonly TokenEndpointAuthMethod[] = ['private_key_jwt', 'client_secret_post', 'client_secret_basic', 'none'];
 
 function isMethod(value: string | undefined): value is TokenEndpointAuthMethod {
   return value !== undefined && (PREFERENCE as readonly string[]).includes(value);
@@ -36,7 +39,7 @@ function possible(method: TokenEndpointAuthMethod, input: TokenEndpointAuthInput
 /**
  * The token endpoint authentication method to use. A method the client was
  * registered with wins when we hold its credential (the registration is the
- * agreement with this AS); otherwise the strongest method the AS supports and we
+ * agreement with this AS); otherwise the preferred method (above) the AS supports and we
  * can perform. Metadata that is silent means `client_secret_basic` (RFC 8414 §2),
  * and a client without a secret or key always uses `none`. Throws when the AS
  * supports none of the methods the client's credentials allow.
@@ -58,6 +61,26 @@ export function chooseTokenEndpointAuth(input: TokenEndpointAuthInput): TokenEnd
   );
 }
 
+// Characters that application/x-www-form-urlencoded decoding leaves as they are.
+const DECODES_TO_ITSELF = /^[A-Za-z0-9._~-]*$/;
+
+/**
+ * client_secret_basic. RFC 6749 §2.3.1 form-encodes id and secret before Basic
+ * encoding, and oauth4webapi does so strictly (HTML 4.01 rules: even "-" becomes
+ * %2D). Many servers never form-decode them (the MCP conformance suite's among
+ * them) and then refuse "pre%2Dregistered%2Dclient". Where both values consist of
+ * characters that form-decoding leaves unchanged, sending them as they are is
+ * the same credential to a decoding server and the only one a non-decoding server
+ * understands; anything else gets oauth4webapi's strict encoding.
+ */
+function clientSecretBasic(secret: string): oauth.ClientAuth {
+  const strict = oauth.ClientSecretBasic(secret);
+  return (as, client, body, headers) => {
+    if (!DECODES_TO_ITSELF.test(client.client_id) || !DECODES_TO_ITSELF.test(secret)) return strict(as, client, body, headers);
+    headers.set('authorization', `Basic ${Buffer.from(`${client.client_id}:${secret}`).toString('base64')}`);
+  };
+}
+
 export interface ClientCredentials {
   secret?: string | null | undefined;
   privateKey?: CryptoKey | oauth.PrivateKey | undefined;
@@ -71,7 +94,7 @@ export function clientAuthFor(method: TokenEndpointAuthMethod, credentials: Clie
     case 'client_secret_basic':
     case 'client_secret_post':
       if (!credentials.secret) throw new KeyringError('registration-required', `Token endpoint authentication ${method} needs a client secret, and none is stored.`);
-      return method === 'client_secret_basic' ? oauth.ClientSecretBasic(credentials.secret) : oauth.ClientSecretPost(credentials.secret);
+      return method === 'client_secret_basic' ? clientSecretBasic(credentials.secret) : oauth.ClientSecretPost(credentials.secret);
     case 'private_key_jwt':
       if (!credentials.privateKey) throw new KeyringError('registration-required', 'Token endpoint authentication private_key_jwt needs a private key, and none is stored.');
       return oauth.PrivateKeyJwt(credentials.privateKey);
