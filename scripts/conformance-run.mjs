@@ -3,7 +3,8 @@
 // per scenario. Exits non-zero on an unexpected failure or on a stale entry in
 // test/conformance/expected-failures.yml. Started by scripts/conformance.sh (inside
 // its own network namespace); `node scripts/conformance-run.mjs [scenario…]` runs a
-// subset, `--concurrency N` sets how many run at once (default 4).
+// subset, `--concurrency N` sets how many run at once (default 4), `--timeout MS`
+// the suite's per-scenario deadline (default 90 s: generous for a loaded 2-core box).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -24,7 +25,7 @@ const YAML = createRequire(suiteEntry)('yaml');
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { concurrency: { type: 'string', default: '4' }, timeout: { type: 'string', default: '30000' } },
+  options: { concurrency: { type: 'string', default: '4' }, timeout: { type: 'string', default: '90000' } },
 });
 const concurrency = Math.max(1, Number(values.concurrency) || 4);
 

@@ -3,6 +3,10 @@
 # node's test runner, inside a private D-Bus session with an unlocked keyring.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# `npm test` puts node_modules/.bin first, where the `node` devDependency (Node 22,
+# for the conformance suite only) would shadow the system Node the tests target.
+PATH="$(printf '%s' "$PATH" | tr ':' '\n' | grep -v '/node_modules/\.bin$' | paste -sd: -)"
+export PATH
 node scripts/build.mjs
 npx tsc -p tsconfig.json
 mapfile -t files < <(find test -name '*.test.ts' -o -name '*.test.tsx' | sort)
