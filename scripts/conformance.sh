@@ -16,7 +16,8 @@ PATH="$(printf '%s' "$PATH" | tr ':' '\n' | grep -v '/node_modules/\.bin$' | pas
 export PATH
 
 if [ -z "${MCP_KEYRING_CONFORMANCE_NETNS:-}" ]; then
-  [ -f dist/cli.mjs ] || node scripts/build.mjs
+  # The adapter drives the built CLI and bridge: never a stale build.
+  node scripts/build.mjs
   if [ "$(id -u)" = 0 ]; then
     net=(unshare --net)
   elif unshare --user --map-root-user --net true 2>/dev/null; then
