@@ -36,14 +36,24 @@ export interface SignInOptions {
   onProgress?: (progress: SignInProgress) => void;
 }
 
-/** Scopes to ask for: the user's, else the server's; plus any a step-up asked for, and offline_access where the AS offers it. */
+/**
+ * Scopes to ask for, in the order of the MCP authorization spec (2025-11-25,
+ * "Scope Selection Strategy"): the user's own choice (--scope), else the 401
+ * challenge's `scope`, else the protected-resource metadata's `scopes_supported`
+ * (both already picked by discovery). When none defines any, no scope at all: an
+ * empty list means the request leaves `scope` out, never an invented one.
+ * A step-up (403 insufficient_scope) asks for the union of what was asked and
+ * granted before and what the server asked for now. `offline_access` only where
+ * the authorization server lists it (SEP-2207), whoever else named it.
+ */
 export function scopesToRequest(options: OAuthOptions, discovery: Discovery, state: ServerState): string[] {
   const base = options.scopes?.length ? options.scopes : discovery.scopes;
-  const scopes = new Set([...base, ...state.requestedScopes, ...(state.status === 'needs-more-access' ? state.scopes : [])]);
+  const stepUp = state.status === 'needs-more-access' ? state.scopes : [];
+  const scopes = new Set([...base, ...state.requestedScopes, ...stepUp]);
   const as = discovery.authorizationServer;
-  if (as?.scopes_supported?.includes('offline_access') && as.grant_types_supported?.includes('refresh_token') !== false) {
-    scopes.add('offline_access');
-  }
+  const offered = Boolean(as?.scopes_supported?.includes('offline_access')) && as?.grant_types_supported?.includes('refresh_token') !== false;
+  if (offered) scopes.add('offline_access');
+  else scopes.delete('offline_access');
   return [...scopes];
 }
 

@@ -215,9 +215,36 @@ export async function discover(serverUrl: string): Promise<Discovery> {
       throw error;
     });
     if (legacy) return { ...base, protection: 'oauth', authorizationServer: legacy };
+    const fallback = defaultEndpointsFallback(url, probe);
+    if (fallback) return { ...base, protection: 'oauth', authorizationServer: fallback };
     return base;
   }
   return finish(base, prm);
+}
+
+/**
+ * The 2025-03-26 MCP authorization spec ("Fallbacks for Servers without Metadata
+ * Discovery"): a server with neither RFC 9728 nor RFC 8414 metadata has its
+ * endpoints at fixed paths of its origin (the path of the server URL is dropped):
+ * /authorize, /token and /register. Only for a server whose 401 asks for a Bearer
+ * token, so one that wants an API key is not sent to a sign-in page that isn't
+ * there. That revision requires PKCE of every client, hence S256. The endpoints go
+ * through the same URL policy as discovered ones.
+ */
+export function defaultEndpointsFallback(serverUrl: URL, probe: ProbeResult): oauth.AuthorizationServer | undefined {
+  if (probe.status !== 401 || !probe.challenge) return undefined;
+  const at = (path: string) => new URL(path, serverUrl.origin).href;
+  const metadata: oauth.AuthorizationServer = {
+    issuer: serverUrl.origin,
+    authorization_endpoint: at('/authorize'),
+    token_endpoint: at('/token'),
+    registration_endpoint: at('/register'),
+    response_types_supported: ['code'],
+    grant_types_supported: ['authorization_code', 'refresh_token'],
+    code_challenge_methods_supported: ['S256'],
+  };
+  checkAuthorizationServer(metadata);
+  return metadata;
 }
 
 async function finish(base: Discovery, prm: { url: string; metadata: NonNullable<Discovery['resourceMetadata']> }): Promise<Discovery> {

@@ -8,6 +8,7 @@ import { oauthCall, oauthHttpOptions } from '../http/outbound';
 import { secretNames } from '../vault/secrets';
 import type { Vault } from '../vault/vault';
 import { ClientStore, type Registration } from './client-store';
+import { chooseTokenEndpointAuth, clientAuthFor, type TokenEndpointAuthMethod } from './token-endpoint-auth';
 
 export const CLIENT_NAME = 'MCP Keyring';
 
@@ -33,9 +34,45 @@ function metadataDocumentClient(url: string): ResolvedClient {
   return { client: { client_id: url, token_endpoint_auth_method: 'none' }, auth: oauth.None(), method: 'metadata-document' };
 }
 
-function authFor(method: string | undefined, secret: string | null): oauth.ClientAuth {
-  if (!secret) return oauth.None();
-  return method === 'client_secret_basic' ? oauth.ClientSecretBasic(secret) : oauth.ClientSecretPost(secret);
+/**
+ * The method to ask for in a registration request: a public client (`none`) unless
+ * the AS says it does not take public clients, then a secret-based method it lists.
+ * The AS may still decide otherwise; its answer is what counts.
+ */
+function requestedAuthMethod(as: oauth.AuthorizationServer): TokenEndpointAuthMethod {
+  const supported = as.token_endpoint_auth_methods_supported;
+  if (!supported?.length || supported.includes('none')) return 'none';
+  if (supported.includes('client_secret_basic')) return 'client_secret_basic';
+  if (supported.includes('client_secret_post')) return 'client_secret_post';
+  return 'none';
+}
+
+/**
+ * RFC 7591 §3.2.1 makes `client_secret_expires_at` REQUIRED whenever a
+ * `client_secret` is issued, and oauth4webapi rejects a response without it. Real
+ * servers (the MCP conformance suite's among them) leave it out. Relaxed here, and
+ * only here: a missing expiry is read as 0, "does not expire", the RFC's own value
+ * for that. Nothing security-relevant depends on it — an expired secret just gets
+ * invalid_client and a new registration — while every other check of the response
+ * (status, JSON, client_id, error bodies) stays with oauth4webapi.
+ */
+async function withSecretExpiryDefault(response: Response): Promise<Response> {
+  if (response.status !== 201 && response.status !== 200) return response;
+  const text = await response.text();
+  const rebuilt = (body: string) => new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return rebuilt(text); // oauth4webapi reports it
+  }
+  if (json && typeof json === 'object' && !Array.isArray(json)) {
+    const body = json as Record<string, unknown>;
+    if (typeof body.client_secret === 'string' && body.client_secret && body.client_secret_expires_at === undefined) {
+      return rebuilt(JSON.stringify({ ...body, client_secret_expires_at: 0 }));
+    }
+  }
+  return rebuilt(text);
 }
 
 export class ClientRegistrar {
@@ -60,7 +97,7 @@ export class ClientRegistrar {
   /** The client to sign in with, registering one for this redirect URI when needed. */
   async forSignIn(serverId: string, options: OAuthOptions, as: oauth.AuthorizationServer, redirectUri: string): Promise<ResolvedClient> {
     const plan = registrationPlan(options, as);
-    if (plan === 'pre-registered') return this.userClient(serverId, options.clientId!);
+    if (plan === 'pre-registered') return this.userClient(serverId, options.clientId!, as.token_endpoint_auth_methods_supported);
     if (plan === 'metadata-document') return metadataDocumentClient(options.clientMetadataUrl!);
     if (plan === 'needs-client-id') {
       throw new KeyringError(
@@ -80,7 +117,9 @@ export class ClientRegistrar {
    * (recorded in the server's state), whichever registration is current now.
    */
   async forTokens(serverId: string, options: OAuthOptions, issuer: string, clientId: string | null): Promise<ResolvedClient> {
-    if (options.clientId && (clientId === null || clientId === options.clientId)) return this.userClient(serverId, options.clientId);
+    if (options.clientId && (clientId === null || clientId === options.clientId)) {
+      return this.userClient(serverId, options.clientId, await this.supportedAuthMethods(issuer));
+    }
     if (options.clientMetadataUrl && clientId === options.clientMetadataUrl) return metadataDocumentClient(options.clientMetadataUrl);
     const registration = clientId ? (await this.store.get(issuer))?.registrations[clientId] : undefined;
     if (!registration) {
@@ -98,47 +137,73 @@ export class ClientRegistrar {
     await this.vault.delete(secretNames.clientSecret(issuer, clientId));
   }
 
-  private async userClient(serverId: string, clientId: string): Promise<ResolvedClient> {
+  /** The AS's token_endpoint_auth_methods_supported, from the metadata kept in clients.json. */
+  private async supportedAuthMethods(issuer: string): Promise<string[] | undefined> {
+    return (await this.store.get(issuer))?.metadata.token_endpoint_auth_methods_supported;
+  }
+
+  /** The user's own client: its secret (if any) sent the way the AS's metadata says. */
+  private async userClient(serverId: string, clientId: string, supported: string[] | undefined): Promise<ResolvedClient> {
     const secret = await this.vault.get(secretNames.userClientSecret(serverId));
-    const method = secret ? 'client_secret_post' : 'none';
-    return { client: { client_id: clientId, token_endpoint_auth_method: method }, auth: authFor(method, secret), method: 'pre-registered' };
+    const method = chooseTokenEndpointAuth({ supported, hasSecret: Boolean(secret), hasPrivateKey: false });
+    return { client: { client_id: clientId, token_endpoint_auth_method: method }, auth: clientAuthFor(method, { secret }), method: 'pre-registered' };
   }
 
   private async fromRegistration(issuer: string, registration: Registration): Promise<ResolvedClient> {
     const secret = registration.hasSecret ? await this.vault.get(secretNames.clientSecret(issuer, registration.clientId)) : null;
+    const method = chooseTokenEndpointAuth({
+      supported: await this.supportedAuthMethods(issuer),
+      registered: registration.tokenEndpointAuthMethod,
+      hasSecret: Boolean(secret),
+      hasPrivateKey: false,
+    });
     return {
-      client: { client_id: registration.clientId, token_endpoint_auth_method: registration.tokenEndpointAuthMethod },
-      auth: authFor(registration.tokenEndpointAuthMethod, secret),
+      client: { client_id: registration.clientId, token_endpoint_auth_method: method },
+      auth: clientAuthFor(method, { secret }),
       method: registration.method,
     };
   }
 
   private async register(as: oauth.AuthorizationServer, redirectUri: string): Promise<ResolvedClient> {
     let registered: oauth.OmitSymbolProperties<oauth.Client>;
+    /** HTTP status of the registration answer: a 2xx means the AS did register us. */
+    let status: number | undefined;
     try {
-      registered = await oauthCall(as.registration_endpoint!, async () =>
-        oauth.processDynamicClientRegistrationResponse(
-          await oauth.dynamicClientRegistrationRequest(
-            as,
-            {
-              client_name: CLIENT_NAME,
-              redirect_uris: [redirectUri],
-              grant_types: ['authorization_code', 'refresh_token'],
-              response_types: ['code'],
-              token_endpoint_auth_method: 'none',
-              application_type: 'native',
-            },
-            oauthHttpOptions(as.registration_endpoint!),
-          ),
-        ),
-      );
+      registered = await oauthCall(as.registration_endpoint!, async () => {
+        const response = await oauth.dynamicClientRegistrationRequest(
+          as,
+          {
+            client_name: CLIENT_NAME,
+            redirect_uris: [redirectUri],
+            grant_types: ['authorization_code', 'refresh_token'],
+            response_types: ['code'],
+            token_endpoint_auth_method: requestedAuthMethod(as),
+            application_type: 'native',
+          },
+          oauthHttpOptions(as.registration_endpoint!),
+        );
+        status = response.status;
+        return oauth.processDynamicClientRegistrationResponse(await withSecretExpiryDefault(response));
+      });
     } catch (error) {
       if (isKeyringError(error)) throw error;
       const detail = error instanceof oauth.ResponseBodyError ? describeOAuthError(error) : (error as Error).message;
+      if (status !== undefined && status >= 200 && status < 300) {
+        // Registration worked; its answer is what is wrong, and a client id would not fix that.
+        throw new KeyringError('registration-failed', `The authorization server at ${as.registration_endpoint} registered MCP Keyring but answered with an unusable registration (${detail}).`, { cause: error });
+      }
       throw new KeyringError('registration-failed', `Dynamic client registration at ${as.registration_endpoint} failed (${detail}); connect with a client id instead (--client-id).`, { cause: error });
     }
-    const secret = typeof registered.client_secret === 'string' ? registered.client_secret : null;
-    const method = String(registered.token_endpoint_auth_method ?? (secret ? 'client_secret_basic' : 'none'));
+    // Whatever the AS actually issued counts, not what we asked for: a secret we did
+    // not ask for goes to the keychain, and the method follows its answer and metadata.
+    const secret = typeof registered.client_secret === 'string' && registered.client_secret ? registered.client_secret : null;
+    const returnedMethod = typeof registered.token_endpoint_auth_method === 'string' ? registered.token_endpoint_auth_method : undefined;
+    const method = chooseTokenEndpointAuth({
+      supported: as.token_endpoint_auth_methods_supported,
+      registered: returnedMethod,
+      hasSecret: Boolean(secret),
+      hasPrivateKey: false,
+    });
     if (secret) await this.vault.set(secretNames.clientSecret(as.issuer, registered.client_id), secret);
     const registration: Registration = {
       clientId: registered.client_id,

@@ -53,6 +53,8 @@ export interface QuirkyProviderOptions {
   /** Scopes an access token for a resource can carry (default mcp:tools mcp:admin); others asked for are not granted. */
   resourceScopes?: string[];
   clientIdMetadataDocuments?: { fetch: (url: string, init?: RequestInit) => Promise<Response> };
+  /** Token endpoint authentication methods it accepts and lists in token_endpoint_auth_methods_supported (default: oidc-provider's). */
+  clientAuthMethods?: string[];
 }
 
 export interface RecordedRequest {
@@ -148,6 +150,7 @@ export async function createQuirkyProvider(issuer: string, options: QuirkyProvid
       token_endpoint_auth_method: 'client_secret_basic',
     },
     responseTypes: ['code'],
+    ...(options.clientAuthMethods ? { clientAuthMethods: options.clientAuthMethods } : {}),
     scopes: ['openid', ...(options.scopes ?? ['offline_access', ...MCP_SCOPES])],
     pkce: { required: () => true },
     async findAccount(_ctx: unknown, sub: string) {
