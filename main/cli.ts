@@ -14,6 +14,7 @@ import { redact } from './core/redact';
 import { setProcessRole } from './core/tokens/token-manager';
 import { readSecret } from './cli/read-secret';
 import { formatDuration, formatStatusTable } from './cli/format';
+import { adoptCommand, logCommand } from './cli/adopt';
 
 const USAGE = `usage: mcp-keyring <command> [options]
 
@@ -31,6 +32,9 @@ const USAGE = `usage: mcp-keyring <command> [options]
   serve [--port 8737]                      local Streamable HTTP bridge: http://127.0.0.1:<port>/servers/<id>/mcp
   disconnect <id>                          revoke where supported and delete the tokens
   remove <id>                              disconnect and forget the server
+  adopt [<name|url>...] [--dry-run] [--yes] [--keep-plaintext] [--json]
+                                           take over remote servers already in your clients' configs
+  log <id> [--json]                        the server's history, newest first
 
 environment: MCP_KEYRING_HOME (data directory), MCP_KEYRING_SERVICE (keychain service),
              MCP_KEYRING_HTTP_PORT (serve's port), BROWSER, HTTPS_PROXY / NO_PROXY, NODE_EXTRA_CA_CERTS`;
@@ -217,6 +221,12 @@ export async function run(argv: string[]): Promise<number> {
         break;
       case 'remove':
         await disconnectCommand(keyring, args, true);
+        break;
+      case 'adopt':
+        await adoptCommand(keyring, args);
+        break;
+      case 'log':
+        await logCommand(keyring, args);
         break;
       case undefined:
       case 'help':
