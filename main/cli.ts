@@ -15,6 +15,7 @@ import { setProcessRole } from './core/tokens/token-manager';
 import { readSecret } from './cli/read-secret';
 import { formatDuration, formatStatusTable } from './cli/format';
 import { adoptCommand, logCommand } from './cli/adopt';
+import { searchCommand } from './cli/search';
 
 const USAGE = `usage: mcp-keyring <command> [options]
 
@@ -35,9 +36,10 @@ const USAGE = `usage: mcp-keyring <command> [options]
   adopt [<name|url>...] [--dry-run] [--yes] [--keep-plaintext] [--json]
                                            take over remote servers already in your clients' configs
   log <id> [--json]                        the server's history, newest first
+  search <words> [--registry URL] [--json] remote servers in the MCP registry, how each signs in
 
 environment: MCP_KEYRING_HOME (data directory), MCP_KEYRING_SERVICE (keychain service),
-             MCP_KEYRING_HTTP_PORT (serve's port), BROWSER, HTTPS_PROXY / NO_PROXY, NODE_EXTRA_CA_CERTS`;
+             MCP_KEYRING_HTTP_PORT (serve's port), MCP_KEYRING_REGISTRY_URL, BROWSER, HTTPS_PROXY / NO_PROXY, NODE_EXTRA_CA_CERTS`;
 
 class UsageError extends Error {}
 
@@ -227,6 +229,9 @@ export async function run(argv: string[]): Promise<number> {
         break;
       case 'log':
         await logCommand(keyring, args);
+        break;
+      case 'search':
+        await searchCommand(args);
         break;
       case undefined:
       case 'help':

@@ -4,6 +4,7 @@
 // over HTTP. No other channel exists.
 import type { AdoptionScan, AdoptRequest, AdoptResult } from './adopt';
 import type { HistoryEvent } from './history';
+import type { RegistrySearchResult } from './registry-search';
 import type { ServerAuth } from './server-config';
 import type { ServerView } from './server-state';
 
@@ -134,6 +135,8 @@ export interface IpcContract {
   'servers:usage': { request: void; response: Record<string, ServerUsage[]> };
   /** Takes the server's entries out of every client config (before Remove). */
   'servers:remove-client-entries': { request: { id: string }; response: { removed: ServerUsage[]; failed: Array<ServerUsage & { message: string }> } };
+  /** Servers with a remote endpoint in the MCP registry matching the words (one page). */
+  'registry:search': { request: { words: string; cursor?: string }; response: RegistrySearchResult };
 }
 export type IpcChannel = keyof IpcContract;
 export const IPC_CHANNELS: readonly IpcChannel[] = [
@@ -154,6 +157,7 @@ export const IPC_CHANNELS: readonly IpcChannel[] = [
   'servers:history',
   'servers:usage',
   'servers:remove-client-entries',
+  'registry:search',
 ] as const;
 
 /** Events main → renderer. */

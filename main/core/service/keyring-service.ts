@@ -30,6 +30,7 @@ import { adoptedForm, adoptServer } from '../adopt/apply';
 import { scanForAdoption } from '../adopt/scan';
 import { removeServerEntries, serverUsage } from '../adopt/usage';
 import { readHistory, recordHistory } from '../history/history';
+import { searchRegistry } from '../registry-search/registry-search';
 import { CLIENT_TARGETS } from '../clients/targets';
 import { processLabel } from '../tokens/token-manager';
 
@@ -63,6 +64,8 @@ export interface KeyringPlatform {
   clientEnvironment?: Partial<ClientEnvironment>;
   /** How long a sign-in waits for the browser (default: the core's 5 minutes). */
   signInTimeoutMs?: number;
+  /** The MCP registry the Add dialog searches (default: MCP_KEYRING_REGISTRY_URL, else the official one). */
+  registryUrl?: string;
 }
 
 export type ServiceListener = <E extends IpcEventName>(event: E, payload: IpcEvents[E]) => void;
@@ -405,6 +408,13 @@ export function createKeyringService(keyring: Keyring, platform: KeyringPlatform
     },
 
     'servers:usage': async () => serverUsage(clientEnvironment()),
+
+    'registry:search': async (request) => {
+      const input = record(request, 'search');
+      const words = text(input.words, 'The search words', { optional: true }) ?? '';
+      const cursor = text(input.cursor, 'The page cursor', { optional: true });
+      return searchRegistry(words, { ...(platform.registryUrl ? { baseUrl: platform.registryUrl } : {}), ...(cursor ? { cursor } : {}) });
+    },
 
     'servers:remove-client-entries': async (request) => {
       const id = serverId(request);
