@@ -9,6 +9,7 @@ import { liveStatus } from './format';
 import { AddServerDialog } from './components/AddServerDialog';
 import { AdoptDialog } from './components/AdoptDialog';
 import { HistoryDialog } from './components/HistoryDialog';
+import { RegistryDialog } from './components/RegistryDialog';
 import { Dialog } from './components/Dialog';
 import { EmptyState } from './components/EmptyState';
 import { InstallResultDialog, type InstallOutcome } from './components/InstallResultDialog';
@@ -48,6 +49,7 @@ export function App() {
   const [settings, setSettings] = useState<AppSettings | null>(null);
   const [settingsError, setSettingsError] = useState<string | null>(null);
   const [adoptOpen, setAdoptOpen] = useState(false);
+  const [registryOpen, setRegistryOpen] = useState(false);
   const [historyOf, setHistoryOf] = useState<Confirm | null>(null);
   const [usage, setUsage] = useState<Record<string, ServerUsage[]>>({});
   const [removeEntries, setRemoveEntries] = useState(true);
@@ -259,6 +261,9 @@ export function App() {
           <button type="button" onClick={() => setAdoptOpen(true)} disabled={!hasBridge()}>
             Adopt existing setups
           </button>
+          <button type="button" onClick={() => setRegistryOpen(true)} disabled={!hasBridge()}>
+            Find in registry
+          </button>
           {list.length > 0 ? (
             <button type="button" className="primary" onClick={() => setAdding(true)}>
               Add server
@@ -376,6 +381,19 @@ export function App() {
           onClose={() => {
             setAdoptOpen(false);
             void load();
+          }}
+        />
+      ) : null}
+
+      {registryOpen ? (
+        <RegistryDialog
+          onClose={() => setRegistryOpen(false)}
+          onAdded={(server, connectNow) => {
+            setRegistryOpen(false);
+            setServers((all) => (all && !all.some((s) => s.id === server.id) ? [...all, server] : all));
+            setAnnouncement(`Added ${server.name}.`);
+            focusServer(server.id);
+            if (connectNow) void connect(server);
           }}
         />
       ) : null}
