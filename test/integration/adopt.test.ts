@@ -14,6 +14,7 @@ import { after, before, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { canary, assertNoLeak } from '../hostile/harness';
+import { secretNames } from '../../main/core/vault/secrets';
 import { startMcpServer, type McpTestServer } from '../helpers/mcp-server';
 import { runMcpRemoteClient } from '../helpers/mcp-remote';
 import { runCli } from '../helpers/run-cli';
@@ -229,6 +230,38 @@ test('the history records the adoption and the config entries written, without s
     for (let i = 1; i < events.length; i++) assert.ok(events[i - 1]!.at >= events[i]!.at, 'newest first');
   }
   await assertNoLeak(secrets, { dirs: [stack.profile.home], outputs });
+});
+
+test("the imported tokens renew with mcp-remote's client registration; new sign-ins still use MCP Keyring's own", async () => {
+  const server = (await stack.profile.keyring.registry.list()).find((s) => s.auth.kind === 'oauth')!;
+  const before = stack.as.stats.refreshGrants;
+  const current = await stack.profile.keyring.vault.get(secretNames.accessToken(server.id));
+  const fresh = await stack.profile.keyring.tokens.getAccessToken(server, { rejected: current ?? undefined });
+  assert.notEqual(fresh.token, current);
+  assert.equal(stack.as.stats.refreshGrants, before + 1);
+  secrets.push(fresh.token, (await stack.profile.keyring.vault.get(secretNames.refreshToken(server.id)))!);
+  const state = await stack.profile.keyring.states.read(server.id);
+  const clients = JSON.parse(await fs.readFile(path.join(stack.profile.home, 'clients.json'), 'utf8'));
+  const entry = clients.authorizationServers[stack.as.issuer];
+  assert.ok(entry.registrations[state.clientId!], 'the registration the tokens belong to is kept');
+  assert.equal(entry.current, undefined, "mcp-remote's client (its own redirect URI) is not used for new sign-ins");
+  await assertNoLeak(secrets, { dirs: [fakeHome, stack.profile.home] });
+});
+
+test('an mcp-remote entry for a server MCP Keyring already has is just rewritten', async () => {
+  await fs.writeFile(file.windsurf(), JSON.stringify({ mcpServers: { again: { command: 'npx', args: ['-y', 'mcp-remote@latest', stack.mcp.url, '--allow-http'] } } }, null, 2));
+  const plan = JSON.parse((await cli(['adopt', '--dry-run', '--json'])).stdout);
+  assert.equal(plan.candidates.length, 1);
+  const existing = (await stack.profile.keyring.registry.list()).find((s) => s.url === stack.mcp.url)!;
+  assert.equal(plan.candidates[0].existingServerId, existing.id);
+  const result = await cli(['adopt', 'again', '--yes', '--json']);
+  assert.equal(result.code, 0, result.stderr);
+  const [adopted] = JSON.parse(result.stdout).adopted;
+  assert.equal(adopted.credentials, 'existing');
+  assert.equal(adopted.serverId, existing.id);
+  const windsurf = JSON.parse(await fs.readFile(file.windsurf(), 'utf8'));
+  assert.equal(windsurf.mcpServers.again.args.at(-1), existing.id);
+  assert.equal((await stack.profile.keyring.registry.list()).length, 2);
 });
 
 test('a second scan finds nothing left to adopt; a malformed config is left alone with a message', async () => {
