@@ -15,6 +15,8 @@ export interface FoundEntry {
   flags: string[];
   /** Names of the headers it sends (values stay where they are). */
   headerNames: string[];
+  /** The server is reached over the old HTTP+SSE transport (type "sse", --transport sse-only). */
+  sse?: boolean;
 }
 
 export type AdoptAuthKind = 'oauth' | 'header' | 'none' | 'probe';

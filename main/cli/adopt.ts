@@ -5,7 +5,7 @@ import path from 'node:path';
 import readline from 'node:readline/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { AdoptionCandidate, AdoptResult } from '../../shared/adopt';
+import type { AdoptionCandidate, AdoptResult, FoundEntry } from '../../shared/adopt';
 import { HISTORY_EVENT_LABELS, type HistoryEvent } from '../../shared/history';
 import type { ClientId } from '../../shared/ipc-contract';
 import type { ServerConfig } from '../../shared/server-config';
@@ -42,8 +42,8 @@ export function cliAdoptContext(keyring: Keyring, where: ClientEnvironment): Ado
   return {
     keyring,
     where,
-    async launch(client: ClientId, server: ServerConfig) {
-      const form = adoptedForm(client, true);
+    async launch(client: ClientId, server: ServerConfig, entry: FoundEntry) {
+      const form = adoptedForm(client, true, entry);
       if (form === 'headers-helper') {
         const env = { ...(packaged ? { ELECTRON_RUN_AS_NODE: '1' } : {}), ...profileEnv() };
         const command = shellCommandLine({ command: process.execPath, args: [path.join(here, 'cli.mjs'), 'headers', server.id], ...(Object.keys(env).length ? { env } : {}) }, where.platform);

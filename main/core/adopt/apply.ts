@@ -9,7 +9,7 @@
 // it was, with a warning, and then no plaintext copy is deleted.
 import fs from 'node:fs/promises';
 import type * as oauth from 'oauth4webapi';
-import type { AdoptRequest, AdoptResult } from '../../../shared/adopt';
+import type { AdoptRequest, AdoptResult, FoundEntry } from '../../../shared/adopt';
 import type { ClientId, ClientTransport } from '../../../shared/ipc-contract';
 import type { ServerAuth, ServerConfig } from '../../../shared/server-config';
 import { listBackups, writeClientEntry } from '../clients/config-writer';
@@ -29,13 +29,17 @@ import { scanForAdoption, type ScannedServer } from './scan';
 export interface AdoptContext {
   keyring: Keyring;
   where: ClientEnvironment;
-  /** The entry a client gets for a server, in the form that fits it. */
-  launch(client: ClientId, server: ServerConfig): Promise<{ launch: BridgeLaunch; form: ClientTransport }>;
+  /** The entry a client gets for a server, in the form that fits it (see adoptedForm). */
+  launch(client: ClientId, server: ServerConfig, entry: FoundEntry): Promise<{ launch: BridgeLaunch; form: ClientTransport }>;
 }
 
-/** The form an adopted entry takes: Claude Code connects itself with our headers helper; the others start the stdio bridge. */
-export function adoptedForm(client: ClientId, headersHelperAvailable: boolean): ClientTransport {
-  return client === 'claude-code' && headersHelperAvailable ? 'headers-helper' : 'stdio';
+/**
+ * The form an adopted entry takes: Claude Code connects itself with our headers helper;
+ * the others, and any server on the old SSE transport (which the bridge falls back to by
+ * itself, but a headers-helper entry would not), start the stdio bridge.
+ */
+export function adoptedForm(client: ClientId, headersHelperAvailable: boolean, entry?: Pick<FoundEntry, 'sse'>): ClientTransport {
+  return client === 'claude-code' && headersHelperAvailable && !entry?.sse ? 'headers-helper' : 'stdio';
 }
 
 export const SCRUBBED_MARKER = '[moved to the keychain by MCP Keyring]';
@@ -168,7 +172,7 @@ export async function adoptServer(context: AdoptContext, request: AdoptRequest):
   let allRewritten = true;
   for (const entry of scanned.entries) {
     try {
-      const { launch, form } = await context.launch(entry.found.client, server);
+      const { launch, form } = await context.launch(entry.found.client, server, entry.found);
       const result = await writeClientEntry({ client: entry.found.client, name: entry.found.name, launch, configPath: entry.found.path });
       rewritten.push({ client: entry.found.client, path: result.path, name: entry.found.name, backupPath: result.backupPath, form });
       recordHistory(keyring.registry.paths, server.id, { kind: 'config-written', by: processLabel(), client: CLIENT_TARGETS[entry.found.client].label, path: result.path });

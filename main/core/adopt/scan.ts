@@ -134,6 +134,7 @@ async function understand(entry: ClientEntry, processEnv: NodeJS.ProcessEnv, hom
       found: {
         ...base,
         kind: 'mcp-remote',
+        ...(transport === 'sse-only' ? { sse: true } : {}),
         flags: args.flags.map((flag) => (flag.value === undefined ? flag.name : SECRET_FLAGS.has(flag.name) ? `${flag.name} …` : `${flag.name} ${flag.value}`)),
         headerNames: Object.keys(headers),
       },
@@ -157,7 +158,8 @@ async function understand(entry: ClientEntry, processEnv: NodeJS.ProcessEnv, hom
       problems.push(`${label}'s "${entry.name}" takes its ${name} header from a placeholder (${/\$\{[^}]+}/.exec(header)![0]}); add the key with \`mcp-keyring add --header ${name}\` yourself.`);
     }
   }
-  return { found: { ...base, kind: 'url', flags: [], headerNames: Object.keys(headers) }, url, headers, problems, notes };
+  const sse = value.type === 'sse' || value.transport === 'sse';
+  return { found: { ...base, kind: 'url', flags: [], headerNames: Object.keys(headers), ...(sse ? { sse: true } : {}) }, url, headers, problems, notes };
 }
 
 function splitScheme(value: string): { scheme?: string; key: string } {

@@ -391,8 +391,8 @@ export function createKeyringService(keyring: Keyring, platform: KeyringPlatform
         {
           keyring,
           where: clientEnvironment(),
-          launch: async (client, server) => {
-            const form = adoptedForm(client, Boolean(platform.cliCommand));
+          launch: async (client, server, entry) => {
+            const form = adoptedForm(client, Boolean(platform.cliCommand), entry);
             return { launch: await clientLaunch(client, form, server, platform), form };
           },
         },

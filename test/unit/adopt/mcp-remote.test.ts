@@ -8,6 +8,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { expandPlaceholders, mcpRemoteHash, mcpRemoteIndex, parseMcpRemoteArgs } from '../../../main/core/adopt/mcp-remote';
 import { keyringServerOf } from '../../../main/core/adopt/entries';
+import { adoptedForm } from '../../../main/core/adopt/apply';
 
 const configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-remote-unit-'));
 process.env.MCP_REMOTE_CONFIG_DIR = configDir; // mcp-remote creates its cache directory while parsing
@@ -71,4 +72,11 @@ test("recognises MCP Keyring's own entries in every form", () => {
   assert.equal(keyringServerOf({ type: 'http', url: 'https://mcp.x/mcp', headersHelper: "MCP_KEYRING_HOME='/h' '/usr/bin/node' '/x/dist/cli.mjs' 'headers' 'cc'" }), 'cc');
   assert.equal(keyringServerOf({ type: 'http', url: 'https://mcp.x/mcp' }), undefined);
   assert.equal(keyringServerOf({ command: 'npx', args: ['-y', 'mcp-remote', 'https://mcp.x/mcp'] }), undefined);
+});
+
+test('adopted entries: Claude Code gets the headers helper unless the server is on the old SSE transport', () => {
+  assert.equal(adoptedForm('claude-code', true), 'headers-helper');
+  assert.equal(adoptedForm('claude-code', true, { sse: true }), 'stdio');
+  assert.equal(adoptedForm('claude-code', false), 'stdio');
+  for (const client of ['claude-desktop', 'cursor', 'vscode', 'windsurf'] as const) assert.equal(adoptedForm(client, true), 'stdio');
 });
