@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { canary, assertNoLeak } from '../hostile/harness';
+import { assertBounded, assertNoLeak, canary, runMeasured } from '../hostile/harness';
 import { secretNames } from '../../main/core/vault/secrets';
 import { startMcpServer, type McpTestServer } from '../helpers/mcp-server';
 import { runMcpRemoteClient } from '../helpers/mcp-remote';
@@ -274,4 +274,26 @@ test('a second scan finds nothing left to adopt; a malformed config is left alon
   assert.equal(plan.skipped.length, 1);
   assert.match(plan.skipped[0].message, /not valid JSON.*left it alone/);
   assert.equal(await fs.readFile(file.windsurf(), 'utf8'), broken);
+});
+
+test('hostile configs: a huge file is left alone, a huge mcp-remote cache is not read; memory stays bounded', async (t) => {
+  await fs.writeFile(file.cursor(), `{"mcpServers":{},"junk":"${'x'.repeat(17 * 1024 * 1024)}"}`);
+  await fs.writeFile(
+    file.claudeDesktop(),
+    JSON.stringify({ mcpServers: { fresh: { command: 'npx', args: ['-y', 'mcp-remote', 'https://mcp.example.com/mcp'] } } }),
+  );
+  const cacheDir = path.join(fakeHome, '.mcp-auth', 'mcp-remote-v1');
+  await fs.mkdir(cacheDir, { recursive: true });
+  const { mcpRemoteHash, parseMcpRemoteArgs } = await import('../../main/core/adopt/mcp-remote');
+  const hash = mcpRemoteHash(parseMcpRemoteArgs(['https://mcp.example.com/mcp'])!);
+  await fs.writeFile(path.join(cacheDir, `${hash}_tokens.json`), `{"access_token":"${'y'.repeat(3 * 1024 * 1024)}"}`);
+  const run = await runMeasured(['adopt', '--dry-run', '--json'], { env, timeoutMs: 30_000 });
+  assert.equal(run.code, 0, run.stderr);
+  const plan = JSON.parse(run.stdout);
+  assert.match(plan.skipped.find((s: any) => s.client === 'cursor').message, /larger than 16 MB; left it alone/);
+  const fresh = plan.candidates.find((c: any) => c.url === 'https://mcp.example.com/mcp');
+  assert.equal(fresh.cachedTokens, undefined, 'an oversized token file is not taken as tokens');
+  assert.match(fresh.notes.join(' '), /could not be read; it is left alone/);
+  assertBounded(run, { maxRssMb: 150 });
+  t.diagnostic(`adopt --dry-run peak RSS ${run.peakRssMb.toFixed(1)} MB in ${run.durationMs} ms`);
 });
