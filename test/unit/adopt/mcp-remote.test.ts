@@ -9,14 +9,16 @@ import { after, test } from 'node:test';
 import { expandPlaceholders, mcpRemoteHash, mcpRemoteIndex, parseMcpRemoteArgs } from '../../../main/core/adopt/mcp-remote';
 import { keyringServerOf } from '../../../main/core/adopt/entries';
 import { adoptedForm } from '../../../main/core/adopt/apply';
+import { repoRoot } from '../../helpers/keyring-env';
 
 const configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-remote-unit-'));
 process.env.MCP_REMOTE_CONFIG_DIR = configDir; // mcp-remote creates its cache directory while parsing
 after(() => fs.rmSync(configDir, { recursive: true, force: true }));
 
 async function theirs(args: string[]) {
-  const chunk = fs.readdirSync(path.join('node_modules', 'mcp-remote', 'dist')).find((name) => /^chunk-.*\.js$/.test(name) && fs.readFileSync(path.join('node_modules', 'mcp-remote', 'dist', name), 'utf8').includes('function parseCommandLineArgs'))!;
-  const mod = (await import(path.resolve('node_modules', 'mcp-remote', 'dist', chunk))) as { parseCommandLineArgs: (args: string[], usage: string) => Promise<Record<string, any>> };
+  const dist = path.join(repoRoot, 'node_modules', 'mcp-remote', 'dist');
+  const chunk = fs.readdirSync(dist).find((name) => /^chunk-.*\.js$/.test(name) && fs.readFileSync(path.join(dist, name), 'utf8').includes('function parseCommandLineArgs'))!;
+  const mod = (await import(path.join(dist, chunk))) as { parseCommandLineArgs: (args: string[], usage: string) => Promise<Record<string, any>> };
   const stderr = process.stderr.write;
   process.stderr.write = (() => true) as typeof process.stderr.write; // mcp-remote logs every option
   try {
