@@ -52,7 +52,7 @@ export class ClientStore {
     });
   }
 
-  /** Adds a registration and makes it the one new sign-ins use. */
+  /** Adds a registration and (unless makeCurrent is false) makes it the one new sign-ins use. */
   async saveRegistration(issuer: string, registration: Registration, options: { makeCurrent?: boolean } = {}): Promise<void> {
     await this.update((file) => {
       const entry = file.authorizationServers[issuer];
