@@ -38,9 +38,10 @@ const file = {
   windsurf: () => path.join(fakeHome, '.codeium', 'windsurf', 'mcp_config.json'),
 };
 
-async function write(target: string, text: string): Promise<void> {
+async function write(target: string, text: string, mode = 0o600): Promise<void> {
   await fs.mkdir(path.dirname(target), { recursive: true });
-  await fs.writeFile(target, text, { mode: 0o600 });
+  await fs.writeFile(target, text, { mode });
+  await fs.chmod(target, mode);
 }
 
 async function snapshot(dir: string): Promise<Map<string, string>> {
@@ -94,7 +95,8 @@ before(async () => {
       2,
     ),
   );
-  await write(file.cursor(), JSON.stringify({ mcpServers: { keyed: { url: keyed.url, headers: { 'X-API-Key': apiKey } } } }, null, 2));
+  // World-readable, as editors often leave it: the backup of it must still be 0600.
+  await write(file.cursor(), JSON.stringify({ mcpServers: { keyed: { url: keyed.url, headers: { 'X-API-Key': apiKey } } } }, null, 2), 0o644);
   await write(
     file.vscode(),
     `{\n  // my MCP servers\n  "servers": {\n    "keyed": { "type": "http", "url": ${JSON.stringify(keyed.url)}, "headers": { "X-API-Key": ${JSON.stringify(apiKey)} } }, // the keyed one\n  },\n  "inputs": []\n}\n`,

@@ -174,6 +174,8 @@ export async function adoptServer(context: AdoptContext, request: AdoptRequest):
     try {
       const { launch, form } = await context.launch(entry.found.client, server, entry.found);
       const result = await writeClientEntry({ client: entry.found.client, name: entry.found.name, launch, configPath: entry.found.path });
+      // The backup may hold the very secret just moved: only the user may read it.
+      if (result.backupPath) await fs.chmod(result.backupPath, 0o600).catch(() => undefined);
       rewritten.push({ client: entry.found.client, path: result.path, name: entry.found.name, backupPath: result.backupPath, form });
       recordHistory(keyring.registry.paths, server.id, { kind: 'config-written', by: processLabel(), client: CLIENT_TARGETS[entry.found.client].label, path: result.path });
     } catch (error) {
