@@ -3,6 +3,7 @@
 // (from mcp-remote's flags or the entry's headers), the secret to move into the
 // keychain, mcp-remote's cached tokens to import. Reads only; changes nothing.
 // The plan it returns to front ends holds no secret; `secrets` stays in the core.
+import fs from 'node:fs/promises';
 import os from 'node:os';
 import type { AdoptionCandidate, AdoptionScan, FoundEntry } from '../../../shared/adopt';
 import type { ServerAuth, ServerConfig } from '../../../shared/server-config';
@@ -62,9 +63,9 @@ function parseJsonArg(value: string, env: Record<string, string | undefined>): R
 async function readJsonFileArg(value: string, env: Record<string, string | undefined>): Promise<Record<string, unknown> | undefined> {
   if (!value.startsWith('@')) return parseJsonArg(value, env);
   try {
-    const { readFile } = await import('node:fs/promises');
-    const text = await readFile(value.slice(1), 'utf8');
-    return parseJsonArg(text, env);
+    const file = value.slice(1);
+    if ((await fs.stat(file)).size > 1024 * 1024) return undefined;
+    return parseJsonArg(await fs.readFile(file, 'utf8'), env);
   } catch {
     return undefined;
   }
