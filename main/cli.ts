@@ -15,6 +15,8 @@ import { setProcessRole } from './core/tokens/token-manager';
 import { readSecret } from './cli/read-secret';
 import { formatDuration, formatStatusTable } from './cli/format';
 import { displayLines } from '../shared/display-text';
+import { adoptCommand, logCommand } from './cli/adopt';
+import { searchCommand } from './cli/search';
 
 const USAGE = `usage: mcp-keyring <command> [options]
 
@@ -32,9 +34,13 @@ const USAGE = `usage: mcp-keyring <command> [options]
   serve [--port 8737]                      local Streamable HTTP bridge: http://127.0.0.1:<port>/servers/<id>/mcp
   disconnect <id>                          revoke where supported and delete the tokens
   remove <id>                              disconnect and forget the server
+  adopt [<name|url>...] [--dry-run] [--yes] [--keep-plaintext] [--json]
+                                           take over remote servers already in your clients' configs
+  log <id> [--json]                        the server's history, newest first
+  search <words> [--registry URL] [--json] remote servers in the MCP registry, how each signs in
 
 environment: MCP_KEYRING_HOME (data directory), MCP_KEYRING_SERVICE (keychain service),
-             MCP_KEYRING_HTTP_PORT (serve's port), BROWSER, HTTPS_PROXY / NO_PROXY, NODE_EXTRA_CA_CERTS`;
+             MCP_KEYRING_HTTP_PORT (serve's port), MCP_KEYRING_REGISTRY_URL, BROWSER, HTTPS_PROXY / NO_PROXY, NODE_EXTRA_CA_CERTS`;
 
 class UsageError extends Error {}
 
@@ -219,6 +225,15 @@ export async function run(argv: string[]): Promise<number> {
         break;
       case 'remove':
         await disconnectCommand(keyring, args, true);
+        break;
+      case 'adopt':
+        await adoptCommand(keyring, args);
+        break;
+      case 'log':
+        await logCommand(keyring, args);
+        break;
+      case 'search':
+        await searchCommand(args);
         break;
       case undefined:
       case 'help':

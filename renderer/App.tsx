@@ -2,11 +2,14 @@
 // app's 'servers:changed' events (no polling); a one-minute tick only keeps the
 // "in 5 min" wording current.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { AppSettings, ClientId, ClientTransport, ConnectProgress } from '../shared/ipc-contract';
+import type { AppSettings, ClientId, ClientTransport, ConnectProgress, ServerUsage } from '../shared/ipc-contract';
 import type { ServerView } from '../shared/server-state';
 import { call, codeOf, hasBridge, messageOf, on } from './api';
 import { liveStatus } from './format';
 import { AddServerDialog } from './components/AddServerDialog';
+import { AdoptDialog } from './components/AdoptDialog';
+import { HistoryDialog } from './components/HistoryDialog';
+import { RegistryDialog } from './components/RegistryDialog';
 import { Dialog } from './components/Dialog';
 import { EmptyState } from './components/EmptyState';
 import { InstallResultDialog, type InstallOutcome } from './components/InstallResultDialog';
@@ -45,6 +48,11 @@ export function App() {
   const [announcement, setAnnouncement] = useState('');
   const [settings, setSettings] = useState<AppSettings | null>(null);
   const [settingsError, setSettingsError] = useState<string | null>(null);
+  const [adoptOpen, setAdoptOpen] = useState(false);
+  const [registryOpen, setRegistryOpen] = useState(false);
+  const [historyOf, setHistoryOf] = useState<Confirm | null>(null);
+  const [usage, setUsage] = useState<Record<string, ServerUsage[]>>({});
+  const [removeEntries, setRemoveEntries] = useState(true);
   const eventsSeen = useRef(0);
   useMinuteTick();
   const now = Date.now();
@@ -80,6 +88,16 @@ export function App() {
       setLoadError(messageOf(error));
     }
   }, []);
+
+  // Which clients use each server: read again whenever the list changes.
+  const loadUsage = useCallback(() => {
+    call('servers:usage', undefined)
+      .then(setUsage)
+      .catch(() => undefined);
+  }, []);
+  useEffect(() => {
+    if (hasBridge() && servers !== null) loadUsage();
+  }, [servers, loadUsage]);
 
   useEffect(() => {
     if (!hasBridge()) return;
@@ -166,9 +184,14 @@ export function App() {
   async function remove(target: Confirm) {
     setRemoving(true);
     try {
+      let entriesNote = '';
+      if (removeEntries && usage[target.id]?.length) {
+        const entries = await call('servers:remove-client-entries', { id: target.id });
+        if (entries.failed.length) entriesNote = ` Could not remove it from ${entries.failed.map((f) => `${f.label} (${f.message})`).join(', ')}.`;
+      }
       const result = await call('servers:remove', { id: target.id });
       setConfirm(null);
-      setAnnouncement(result.revokeError ? `Removed ${target.name}. The server was not told: ${result.revokeError}` : `Removed ${target.name}.`);
+      setAnnouncement((result.revokeError ? `Removed ${target.name}. The server was not told: ${result.revokeError}` : `Removed ${target.name}.`) + entriesNote);
       setServers((list) => list?.filter((s) => s.id !== target.id) ?? list);
     } catch (error) {
       setConfirm(null);
@@ -234,11 +257,19 @@ export function App() {
             </span>
           ) : null}
         </div>
-        {list.length > 0 ? (
-          <button type="button" className="primary" onClick={() => setAdding(true)}>
-            Add server
+        <div className="actions">
+          <button type="button" onClick={() => setAdoptOpen(true)} disabled={!hasBridge()}>
+            Adopt existing setups
           </button>
-        ) : null}
+          <button type="button" onClick={() => setRegistryOpen(true)} disabled={!hasBridge()}>
+            Find in registry
+          </button>
+          {list.length > 0 ? (
+            <button type="button" className="primary" onClick={() => setAdding(true)}>
+              Add server
+            </button>
+          ) : null}
+        </div>
       </header>
 
       <main>
@@ -279,6 +310,8 @@ export function App() {
                 onUseIn={(client, transport) => void useIn(server, client, transport)}
                 onOpenLink={(url) => void openLink(server.id, url)}
                 onCopyLink={(url) => void copyLink(server.id, url)}
+                usage={usage[server.id]}
+                onHistory={() => setHistoryOf({ id: server.id, name: server.name })}
               />
             ))}
           </ul>
@@ -332,9 +365,40 @@ export function App() {
           }
         >
           <p>MCP Keyring signs out of {confirm.name} (the server is asked to revoke the tokens), deletes its secrets from the keychain and forgets it.</p>
-          <p className="muted small">MCP clients you set up with it keep their entry until you remove it there.</p>
+          {usage[confirm.id]?.length ? (
+            <label className="checkbox small">
+              <input type="checkbox" checked={removeEntries} onChange={(e) => setRemoveEntries(e.target.checked)} disabled={removing} />
+              Also remove its entries from {[...new Set(usage[confirm.id]!.map((u) => u.label))].join(', ')}
+            </label>
+          ) : (
+            <p className="muted small">No MCP client's config points at it.</p>
+          )}
         </Dialog>
       ) : null}
+
+      {adoptOpen ? (
+        <AdoptDialog
+          onClose={() => {
+            setAdoptOpen(false);
+            void load();
+          }}
+        />
+      ) : null}
+
+      {registryOpen ? (
+        <RegistryDialog
+          onClose={() => setRegistryOpen(false)}
+          onAdded={(server, connectNow) => {
+            setRegistryOpen(false);
+            setServers((all) => (all && !all.some((s) => s.id === server.id) ? [...all, server] : all));
+            setAnnouncement(`Added ${server.name}.`);
+            focusServer(server.id);
+            if (connectNow) void connect(server);
+          }}
+        />
+      ) : null}
+
+      {historyOf ? <HistoryDialog id={historyOf.id} name={historyOf.name} onClose={() => setHistoryOf(null)} /> : null}
 
       {install ? <InstallResultDialog outcome={install} onClose={() => setInstall(null)} /> : null}
     </div>

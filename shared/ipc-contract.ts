@@ -2,6 +2,9 @@
 // The preload exposes exactly these calls as `window.mcpKeyring`; the main side
 // binds exactly these channels; the UI test harness serves the same contract
 // over HTTP. No other channel exists.
+import type { AdoptionScan, AdoptRequest, AdoptResult } from './adopt';
+import type { HistoryEvent } from './history';
+import type { RegistrySearchResult } from './registry-search';
 import type { ServerAuth } from './server-config';
 import type { ServerView } from './server-state';
 
@@ -84,6 +87,15 @@ export interface InstallResult {
   restartHint: string;
 }
 
+/** One client config entry that points at an MCP Keyring server. */
+export interface ServerUsage {
+  client: ClientId;
+  label: string;
+  path: string;
+  /** The entry's name in that client. */
+  name: string;
+}
+
 export interface DisconnectResult {
   revoked: boolean;
   revokeError?: string;
@@ -114,6 +126,17 @@ export interface IpcContract {
   'settings:get': { request: void; response: AppSettings };
   'settings:set': { request: Partial<AppSettings>; response: AppSettings };
   'app:open-external': { request: { url: string }; response: void };
+  /** Remote servers already set up in the clients' configs (issue 11). */
+  'adopt:scan': { request: void; response: AdoptionScan };
+  'adopt:apply': { request: AdoptRequest; response: AdoptResult };
+  /** One server's history, newest first. */
+  'servers:history': { request: { id: string }; response: HistoryEvent[] };
+  /** Which clients' configs point at each server (by server id). */
+  'servers:usage': { request: void; response: Record<string, ServerUsage[]> };
+  /** Takes the server's entries out of every client config (before Remove). */
+  'servers:remove-client-entries': { request: { id: string }; response: { removed: ServerUsage[]; failed: Array<ServerUsage & { message: string }> } };
+  /** Servers with a remote endpoint in the MCP registry matching the words (one page). */
+  'registry:search': { request: { words: string; cursor?: string }; response: RegistrySearchResult };
 }
 export type IpcChannel = keyof IpcContract;
 export const IPC_CHANNELS: readonly IpcChannel[] = [
@@ -129,6 +152,12 @@ export const IPC_CHANNELS: readonly IpcChannel[] = [
   'settings:get',
   'settings:set',
   'app:open-external',
+  'adopt:scan',
+  'adopt:apply',
+  'servers:history',
+  'servers:usage',
+  'servers:remove-client-entries',
+  'registry:search',
 ] as const;
 
 /** Events main → renderer. */

@@ -7,12 +7,13 @@ import { signIn, type SignInOptions } from './authorize/sign-in';
 import { discover } from './discovery/discover';
 import { KeyringError } from './errors';
 import { keyringPaths, serviceName, dataDir } from './paths';
+import { recordHistory } from './history/history';
 import { ClientStore } from './registration/client-store';
 import { ClientRegistrar, registrationPlan } from './registration/register';
 import { ServerRegistry } from './registry/servers';
 import { StateStore } from './registry/state-store';
 import { disconnect, type DisconnectResult } from './tokens/revoke';
-import { TokenManager } from './tokens/token-manager';
+import { TokenManager, processLabel } from './tokens/token-manager';
 import { deleteServerSecrets, secretNames } from './vault/secrets';
 import { KeychainVault, type Vault } from './vault/vault';
 
@@ -58,6 +59,7 @@ export class Keyring {
       await this.registry.remove(server.id).catch(() => undefined);
       throw error;
     }
+    recordHistory(this.registry.paths, server.id, { kind: 'added', by: processLabel() });
     return server;
   }
 
@@ -88,6 +90,7 @@ export class Keyring {
     await deleteServerSecrets(this.vault, id);
     await this.registry.remove(id);
     await this.states.remove(id);
+    recordHistory(this.registry.paths, id, { kind: 'removed', by: processLabel() });
     return result;
   }
 

@@ -1,5 +1,5 @@
 // One server: what state its credentials are in, and what the user can do.
-import type { ClientId, ClientTransport, ConnectProgress } from '../../shared/ipc-contract';
+import type { ClientId, ClientTransport, ConnectProgress, ServerUsage } from '../../shared/ipc-contract';
 import type { ServerView } from '../../shared/server-state';
 import { STATUS_LABELS, absoluteTime, expiryText, hostOf, relativeTime, serverText } from '../format';
 import { UseInMenu } from './UseInMenu';
@@ -25,6 +25,9 @@ export interface ServerRowProps {
   onUseIn: (client: ClientId, transport: ClientTransport) => void;
   onOpenLink: (url: string) => void;
   onCopyLink: (url: string) => void;
+  /** The client config entries that point at this server. */
+  usage?: ServerUsage[] | undefined;
+  onHistory?: () => void;
 }
 
 const ACTIVE_STEPS = new Set(['discovering', 'registering', 'waiting-for-browser', 'exchanging-code']);
@@ -122,6 +125,14 @@ export function ServerRow(props: ServerRowProps) {
             </dd>
           </div>
         ) : null}
+        {props.usage?.length ? (
+          <div>
+            <dt>Used in</dt>
+            <dd data-testid="used-in" title={props.usage.map((u) => `${u.label}: "${u.name}" in ${u.path}`).join('\n')}>
+              {[...new Set(props.usage.map((u) => u.label))].join(', ')}
+            </dd>
+          </div>
+        ) : null}
         {server.authKind === 'header' ? (
           <div>
             <dt>Key</dt>
@@ -191,6 +202,11 @@ export function ServerRow(props: ServerRowProps) {
           </button>
         ) : null}
         <UseInMenu serverId={server.id} serverName={server.name} onPick={props.onUseIn} />
+        {props.onHistory ? (
+          <button type="button" onClick={props.onHistory}>
+            History
+          </button>
+        ) : null}
         <span className="spacer" />
         <button type="button" className="danger-quiet" onClick={props.onRemove} disabled={busy !== undefined}>
           Remove

@@ -17,7 +17,8 @@ import { discoverForSignIn, type Discovery } from '../discovery/discover';
 import { KeyringError, describeOAuthError, isKeyringError } from '../errors';
 import { oauthCall, oauthHttpOptions } from '../http/outbound';
 import { registrationPlan } from '../registration/register';
-import type { TokenManager } from '../tokens/token-manager';
+import { processLabel, type TokenManager } from '../tokens/token-manager';
+import { recordHistory } from '../history/history';
 import { assertBrowsableUrl, type BrowserOpener } from './open-browser';
 import { CALLBACK_PATH, callbackPathFor, startLoopbackListener, type Callback } from './loopback-listener';
 
@@ -150,6 +151,7 @@ export async function signIn(server: ServerConfig, tokens: TokenManager, options
       throw new KeyringError('token-request-failed', `The authorization server issued a "${response.token_type}" token; MCP Keyring supports Bearer tokens only.`);
     }
     const saved = await tokens.save(server, response, { issuer: as.issuer, clientId: client.client_id, requestedScopes: scopes, previous: { ...state, hasRefreshToken: false } });
+    recordHistory(tokens.states.paths, server.id, { kind: 'signed-in', by: processLabel(), scopes: saved.scopes });
     const missing = state.requestedScopes.filter((scope) => !saved.scopes.includes(scope));
     if (response.scope !== undefined && missing.length) {
       // A step-up the authorization server did not grant: say so instead of looping.

@@ -2,7 +2,8 @@
 // it keeps fresh through the token manager, a static key from the keychain, or nothing.
 import type { ServerConfig } from '../../../shared/server-config';
 import { KeyringError } from '../errors';
-import type { AccessToken, TokenManager } from '../tokens/token-manager';
+import { processLabel, type AccessToken, type TokenManager } from '../tokens/token-manager';
+import { recordHistory } from '../history/history';
 import { secretNames } from '../vault/secrets';
 import type { Vault } from '../vault/vault';
 
@@ -51,6 +52,7 @@ export class OAuthCredentials implements Credentials {
   }
 
   async renew(rejected: AuthHeaders): Promise<AuthHeaders> {
+    recordHistory(this.tokens.states.paths, this.server.id, { kind: 'bridge-401', by: processLabel() });
     const token = rejected.Authorization?.replace(/^Bearer /, '');
     if (this.cached?.token === token) this.cached = undefined;
     return bearer((await this.load(token)).token);

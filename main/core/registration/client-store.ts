@@ -52,13 +52,13 @@ export class ClientStore {
     });
   }
 
-  /** Adds a registration and makes it the one new sign-ins use. */
-  async saveRegistration(issuer: string, registration: Registration): Promise<void> {
+  /** Adds a registration and (unless makeCurrent is false) makes it the one new sign-ins use. */
+  async saveRegistration(issuer: string, registration: Registration, options: { makeCurrent?: boolean } = {}): Promise<void> {
     await this.update((file) => {
       const entry = file.authorizationServers[issuer];
       if (!entry) return;
       entry.registrations[registration.clientId] = registration;
-      entry.current = registration.clientId;
+      if (options.makeCurrent !== false) entry.current = registration.clientId;
     });
   }
 

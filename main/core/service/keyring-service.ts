@@ -26,6 +26,13 @@ import type { BridgeLaunch } from '../clients/launch';
 import { KeyringError, errorMessage, isKeyringError } from '../errors';
 import type { Keyring } from '../keyring';
 import { canonicalServerUrl } from '../url-policy';
+import { adoptedForm, adoptServer } from '../adopt/apply';
+import { scanForAdoption } from '../adopt/scan';
+import { removeServerEntries, serverUsage } from '../adopt/usage';
+import { readHistory, recordHistory } from '../history/history';
+import { searchRegistry } from '../registry-search/registry-search';
+import { CLIENT_TARGETS } from '../clients/targets';
+import { processLabel } from '../tokens/token-manager';
 
 export type { ClientEnvironment } from './clients';
 
@@ -57,6 +64,8 @@ export interface KeyringPlatform {
   clientEnvironment?: Partial<ClientEnvironment>;
   /** How long a sign-in waits for the browser (default: the core's 5 minutes). */
   signInTimeoutMs?: number;
+  /** The MCP registry the Add dialog searches (default: MCP_KEYRING_REGISTRY_URL, else the official one). */
+  registryUrl?: string;
 }
 
 export type ServiceListener = <E extends IpcEventName>(event: E, payload: IpcEvents[E]) => void;
@@ -359,7 +368,9 @@ export function createKeyringService(keyring: Keyring, platform: KeyringPlatform
       const transport = checkTransport(input.transport);
       const server = await keyring.registry.get(id);
       const launch = await clientLaunch(client, transport, server, platform);
-      return installClient(clientEnvironment(), client, id, launch);
+      const installed = await installClient(clientEnvironment(), client, id, launch);
+      if (installed.changed) recordHistory(keyring.registry.paths, id, { kind: 'config-written', by: processLabel(), client: CLIENT_TARGETS[client].label, path: installed.path });
+      return installed;
     },
 
     'settings:get': async () => platform.getSettings(),
@@ -368,6 +379,47 @@ export function createKeyringService(keyring: Keyring, platform: KeyringPlatform
 
     'app:open-external': async (request) => {
       await platform.openExternal(httpUrl(record(request, 'open').url));
+    },
+
+    'adopt:scan': async () => (await scanForAdoption(clientEnvironment(), await keyring.registry.list())).scan,
+
+    'adopt:apply': async (request) => {
+      const input = record(request, 'adopt');
+      const key = text(input.key, 'The server to adopt')!;
+      if (input.deletePlaintext !== undefined && typeof input.deletePlaintext !== 'boolean') throw invalid('deletePlaintext is true or false.');
+      const result = await adoptServer(
+        {
+          keyring,
+          where: clientEnvironment(),
+          launch: async (client, server, entry) => {
+            const form = adoptedForm(client, Boolean(platform.cliCommand), entry);
+            return { launch: await clientLaunch(client, form, server, platform), form };
+          },
+        },
+        { key, deletePlaintext: input.deletePlaintext === true },
+      );
+      return changed(result);
+    },
+
+    'servers:history': async (request) => {
+      const id = serverId(request);
+      await keyring.registry.get(id);
+      return readHistory(keyring.registry.paths, id);
+    },
+
+    'servers:usage': async () => serverUsage(clientEnvironment()),
+
+    'registry:search': async (request) => {
+      const input = record(request, 'search');
+      const words = text(input.words, 'The search words', { optional: true }) ?? '';
+      const cursor = text(input.cursor, 'The page cursor', { optional: true });
+      return searchRegistry(words, { ...(platform.registryUrl ? { baseUrl: platform.registryUrl } : {}), ...(cursor ? { cursor } : {}) });
+    },
+
+    'servers:remove-client-entries': async (request) => {
+      const id = serverId(request);
+      await keyring.registry.get(id);
+      return removeServerEntries(clientEnvironment(), keyring.registry.paths, id);
     },
   };
 

@@ -5,7 +5,8 @@ import type { ServerConfig } from '../../../shared/server-config';
 import { describeOAuthError, errorMessage } from '../errors';
 import { oauthCall, oauthHttpOptions } from '../http/outbound';
 import { secretNames } from '../vault/secrets';
-import type { TokenManager } from './token-manager';
+import { processLabel, type TokenManager } from './token-manager';
+import { recordHistory } from '../history/history';
 
 export interface DisconnectResult {
   /** True when the AS confirmed the revocation. */
@@ -28,6 +29,7 @@ export async function disconnect(server: ServerConfig, tokens: TokenManager): Pr
   await tokens.vault.delete(secretNames.accessToken(server.id));
   await tokens.vault.delete(secretNames.refreshToken(server.id));
   await tokens.states.write({ ...state, status: 'not-connected', expiresAt: null, hasRefreshToken: false, scopes: [], requestedScopes: [], lastError: result.revokeError ?? null });
+  recordHistory(tokens.states.paths, server.id, { kind: result.revoked ? 'revoked' : 'disconnected', by: processLabel(), ...(result.revokeError ? { message: result.revokeError } : {}) });
   return result;
 }
 

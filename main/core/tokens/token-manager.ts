@@ -12,6 +12,7 @@ import { withFileLock, type HeldLock } from '../fs/file-lock';
 import { oauthCall, oauthHttpOptions, REQUEST_TIMEOUT_MS } from '../http/outbound';
 import { ClientRegistrar } from '../registration/register';
 import { StateStore } from '../registry/state-store';
+import { recordHistory } from '../history/history';
 import { secretNames } from '../vault/secrets';
 import { assertStorable, type Vault } from '../vault/vault';
 
@@ -169,8 +170,10 @@ export class TokenManager {
       const issuer = state.authorizationServer;
       const { response, clientId } = await this.refreshGrant(server, server.auth, issuer, state.clientId, refreshToken, lock);
       const saved = await this.save(server, response, { issuer, clientId, previous: { ...state, hasRefreshToken: true }, refresh: true, lock });
+      recordHistory(this.states.paths, server.id, { kind: 'refreshed', by: processLabel(), scopes: saved.scopes });
       return this.describe(response.access_token, saved);
     } catch (error) {
+      recordHistory(this.states.paths, server.id, { kind: 'refresh-failed', by: processLabel(), message: error instanceof Error ? error.message : String(error) });
       if (isKeyringError(error, 'needs-sign-in')) {
         throw await this.markNeedsSignIn(server, error.message);
       }
@@ -243,6 +246,7 @@ export class TokenManager {
       );
     }
     const requested = [...new Set([...state.requestedScopes, ...scopes])];
+    recordHistory(this.states.paths, server.id, { kind: 'step-up-requested', by: processLabel(), scopes: requested });
     await this.states.write({ ...state, status: 'needs-more-access', requestedScopes: requested, lastError: `The server asked for more access (${requested.join(' ')}).` });
     return new KeyringError(
       'insufficient-scope',
