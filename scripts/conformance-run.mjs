@@ -16,8 +16,10 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 // The suite imports fs.globSync (Node 22); MCP Keyring itself runs on the system Node.
-const suiteNode = path.join(root, 'node_modules', 'node', 'bin', 'node');
-const suiteEntry = path.join(root, 'node_modules', '@modelcontextprotocol', 'conformance', 'dist', 'index.js');
+// Both live in their own package (test/conformance/suite), installed by conformance.sh.
+const suiteModules = path.join(root, 'test', 'conformance', 'suite', 'node_modules');
+const suiteNode = path.join(suiteModules, 'node', 'bin', 'node');
+const suiteEntry = path.join(suiteModules, '@modelcontextprotocol', 'conformance', 'dist', 'index.js');
 const adapter = path.join(root, 'test', 'conformance', 'adapter.mjs');
 const expectedFile = path.join(root, 'test', 'conformance', 'expected-failures.yml');
 // The YAML parser the suite itself reads --expected-failures files with.

@@ -9,13 +9,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# `npm run` puts node_modules/.bin first, where the `node` devDependency (Node 22,
-# only for the suite, which needs fs.globSync) would shadow the system Node that
-# MCP Keyring itself is built, tested and run with.
-PATH="$(printf '%s' "$PATH" | tr ':' '\n' | grep -v '/node_modules/\.bin$' | paste -sd: -)"
-export PATH
-
 if [ -z "${MCP_KEYRING_CONFORMANCE_NETNS:-}" ]; then
+  # The suite and the Node 22 it needs live in a package of their own, so that neither
+  # shadows MCP Keyring's Node 20 or its SDK; install it on first use (npm registry).
+  if [ ! -x test/conformance/suite/node_modules/node/bin/node ] || [ ! -d test/conformance/suite/node_modules/@modelcontextprotocol/conformance ]; then
+    npm ci --prefix test/conformance/suite --no-audit --no-fund >&2
+  fi
   # The adapter drives the built CLI and bridge: never a stale build.
   node scripts/build.mjs
   if [ "$(id -u)" = 0 ]; then
