@@ -18,8 +18,15 @@
 //   targets go through an HTTP CONNECT tunnel (TLS to the target inside it, kept
 //   alive per target); http targets are sent to the proxy in absolute form.
 //   Loopback targets are never proxied.
-// - redirect 'follow' (at most 5 hops; 303, and 301/302 after POST, become GET),
+// - redirect 'follow' (at most 5 hops; 303, and 301/302 after POST, become GET)
+//   only within the request's origin: any other redirect fails with a
+//   RedirectRefusedError cause naming its target (./redirect-policy.ts);
 //   'manual' (the 3xx is returned as is) and 'error'.
+// - limits on what comes back (./body-limits.ts): a body, or one event of an
+//   event stream, over the limit fails with ResponseTooLargeError, and so does a
+//   compressed body that inflates too much; and deadlines (./deadlines.ts): the
+//   call fails with a DeadlineError (a TimeoutError) when the answer does not
+//   come complete in time, or an event stream goes silent.
 // - init.signal aborts the request and the response body with `signal.reason`
 //   (a DOMException named 'AbortError' for a plain `abort()`, 'TimeoutError' for
 //   AbortSignal.timeout(), as undici does).
@@ -40,7 +47,10 @@ import net from 'node:net';
 import tls from 'node:tls';
 import zlib from 'node:zlib';
 import type { Duplex, Readable } from 'node:stream';
+import { BodyMeter, MCP_BODY_LIMITS, type BodyLimits } from './body-limits';
+import { DeadlineError, formatSeconds, mcpDeadlines, type Deadlines } from './deadlines';
 import { HeadersLite, headersFromRaw, isUndiciLoaded, type HeadersLiteInit } from './headers-lite';
+import { RedirectRefusedError, redirectVerdict } from './redirect-policy';
 
 export interface NodeFetchOptions {
   /** Environment for the proxy variables; defaults to process.env (read once, when the fetch is created). */
@@ -51,6 +61,10 @@ export interface NodeFetchOptions {
   maxRedirects?: number;
   /** User-Agent sent when the request sets none; default 'node', like Node's fetch. */
   userAgent?: string;
+  /** How much a response may hold (./body-limits.ts); default MCP_BODY_LIMITS. */
+  limits?: BodyLimits;
+  /** How long a response may take (./deadlines.ts); default mcpDeadlines(env). */
+  deadlines?: Deadlines;
 }
 
 /** `init` of a fetch call: the standard RequestInit (only what applies outside a browser is used). */
@@ -314,6 +328,7 @@ class CallState {
   response: http.IncomingMessage | undefined;
   readonly #signal: AbortSignal | undefined;
   readonly #onAbort: (() => void) | undefined;
+  #timer: NodeJS.Timeout | undefined;
 
   constructor(signal: AbortSignal | null | undefined) {
     this.#signal = signal ?? undefined;
@@ -330,16 +345,32 @@ class CallState {
 
   abort(): void {
     if (this.aborted || !this.#signal) return;
+    this.fail(abortReason(this.#signal));
+  }
+
+  /** Ends the call with `reason` (an abort, a passed deadline, a refused body): the request and response are destroyed with it. */
+  fail(reason: unknown): void {
+    if (this.aborted) return;
     this.aborted = true;
-    this.reason = abortReason(this.#signal);
-    const error = this.reason instanceof Error ? this.reason : new DOMException('This operation was aborted', 'AbortError');
+    this.reason = reason;
+    const error = reason instanceof Error ? reason : new DOMException('This operation was aborted', 'AbortError');
     this.response?.destroy(error);
     this.request?.destroy(error);
     this.release();
   }
 
-  /** Stops listening to the signal (the body was read, cancelled or failed). Removing the listener matters: the SDK reuses one signal for every request. */
+  /** (Re)starts the deadline: unless disarmed or re-armed first, the call fails with `reason()` after `ms`. */
+  arm(ms: number, reason: () => Error): void {
+    clearTimeout(this.#timer);
+    if (this.aborted) return;
+    this.#timer = setTimeout(() => this.fail(reason()), ms);
+    this.#timer.unref(); // the socket keeps the process alive while the call is in flight; the timer alone must not
+  }
+
+  /** Stops listening to the signal and the deadline (the body was read, cancelled or failed). Removing the listener matters: the SDK reuses one signal for every request. */
   release(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
     if (this.#onAbort) this.#signal?.removeEventListener('abort', this.#onAbort);
   }
 }
@@ -355,6 +386,12 @@ interface BodySource {
 
 function terminated(state: CallState, error: unknown): unknown {
   return state.aborted ? state.reason : new TypeError('terminated', { cause: error });
+}
+
+const DECODED_ENCODINGS = new Set(['gzip', 'x-gzip', 'deflate', 'br']);
+
+function isDecoded(encoding: string | null): boolean {
+  return DECODED_ENCODINGS.has(encoding?.trim().toLowerCase() ?? '');
 }
 
 function decoderFor(encoding: string | null): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | undefined {
@@ -379,16 +416,19 @@ class MessageBody implements BodySource {
   readonly #message: http.IncomingMessage;
   readonly #stream: Readable;
   readonly #state: CallState;
+  readonly #meter: BodyMeter;
   #error: unknown;
   #settled = false;
 
-  constructor(message: http.IncomingMessage, state: CallState, encoding: string | null) {
+  constructor(message: http.IncomingMessage, state: CallState, encoding: string | null, meter: BodyMeter) {
     this.#message = message;
     this.#state = state;
+    this.#meter = meter;
     const decoder = decoderFor(encoding);
     if (decoder) {
       message.on('error', (error) => decoder.destroy(error));
       decoder.on('error', () => message.destroy()); // a corrupt body: give up the connection
+      message.on('data', (chunk: Buffer) => meter.compressed(chunk.length)); // next to pipe(): both see every chunk
       message.pipe(decoder);
       this.#stream = decoder;
     } else {
@@ -400,12 +440,22 @@ class MessageBody implements BodySource {
       this.#settle();
     });
     this.#stream.once('end', () => this.#settle());
+    const early = meter.early(message.headers['content-length'] ?? null);
+    if (early) state.fail(early); // refused before a byte of it is read
   }
 
   #settle(): void {
     if (this.#settled) return;
     this.#settled = true;
     this.#state.release();
+  }
+
+  /** Meters a decoded chunk; false when it put the body over a limit (the call then fails with the reason). */
+  #accept(chunk: Buffer): boolean {
+    const refused = this.#meter.check(chunk);
+    if (!refused) return true;
+    this.#state.fail(refused);
+    return false;
   }
 
   readAll(): Promise<Buffer> {
@@ -416,8 +466,15 @@ class MessageBody implements BodySource {
       }
       const chunks: Buffer[] = [];
       let length = 0;
+      let refused = false;
       const stream = this.#stream;
       stream.on('data', (chunk: Buffer) => {
+        if (refused) return;
+        if (!this.#accept(chunk)) {
+          refused = true;
+          chunks.length = 0; // let it go now, not when the promise settles
+          return;
+        }
         chunks.push(chunk);
         length += chunk.length;
       });
@@ -438,7 +495,7 @@ class MessageBody implements BodySource {
             return;
           }
           stream.on('data', (chunk: Buffer) => {
-            if (!open) return;
+            if (!open || !this.#accept(chunk)) return;
             controller.enqueue(chunk);
             if ((controller.desiredSize ?? 1) <= 0) stream.pause();
           });
@@ -716,6 +773,8 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
   const proxies = readProxySettings(options.env ?? process.env);
   const maxRedirects = options.maxRedirects ?? MAX_REDIRECTS;
   const userAgent = options.userAgent ?? 'node';
+  const limits = options.limits ?? MCP_BODY_LIMITS;
+  const deadlines = options.deadlines ?? mcpDeadlines(options.env ?? process.env);
 
   /** One HTTP exchange (no redirects): resolves with the response head. */
   function send(out: Outgoing, state: CallState, retried = false): Promise<http.IncomingMessage> {
@@ -814,6 +873,8 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
 
     const state = new CallState(signal);
     if (state.aborted) throw state.reason;
+    const origin = url.origin;
+    state.arm(deadlines.responseMs, () => new DeadlineError(`${origin} sent no complete answer within ${formatSeconds(deadlines.responseMs)}`));
 
     let body = encoded.data;
     let redirects = 0;
@@ -838,9 +899,8 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
         } catch (cause) {
           throw fetchFailed(cause);
         }
-        if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-          throw fetchFailed(new Error(`URL scheme must be a HTTP(S) scheme: ${next.protocol}`));
-        }
+        const verdict = redirectVerdict(url, next);
+        if (!verdict.follow) throw fetchFailed(new RedirectRefusedError(url, next, verdict.reason));
         next.hash = '';
         redirects += 1;
         if ((status === 303 && method !== 'HEAD') || ((status === 301 || status === 302) && method === 'POST')) {
@@ -850,12 +910,7 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
         } else if (body !== null && !Buffer.isBuffer(body)) {
           throw fetchFailed(new Error('cannot follow a redirect with a streamed request body'));
         }
-        if (next.origin !== url.origin) {
-          headers.delete('authorization');
-          headers.delete('proxy-authorization');
-          headers.delete('cookie');
-        }
-        url = next;
+        url = next; // same origin (redirectVerdict): the headers it was sent with stay
       }
     } catch (error) {
       state.release();
@@ -879,10 +934,21 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
       await discard(message);
       return new ResponseLite(init, null);
     }
-    return new ResponseLite(init, new MessageBody(message, state, init.headers.get('content-encoding')));
+    const encoding = init.headers.get('content-encoding');
+    const eventStream = isEventStream(init.headers.get('content-type'));
+    const origin = url.origin;
+    const idle = () => new DeadlineError(`${origin}'s event stream sent no complete event for ${formatSeconds(deadlines.eventIdleMs)}`);
+    // An event stream may last for ever: from here on its deadline counts from the last complete event.
+    if (eventStream) state.arm(deadlines.eventIdleMs, idle);
+    const meter = new BodyMeter(limits, origin, eventStream, isDecoded(encoding), eventStream ? () => state.arm(deadlines.eventIdleMs, idle) : undefined);
+    return new ResponseLite(init, new MessageBody(message, state, encoding, meter));
   }
 
   return nodeFetch;
+}
+
+function isEventStream(contentType: string | null): boolean {
+  return contentType?.split(';')[0]?.trim().toLowerCase() === 'text/event-stream';
 }
 
 /**
