@@ -14,6 +14,8 @@ import { createNodeFetch, type NodeFetch } from './node-fetch';
 import { RedirectRefusedError, redirectVerdict } from './redirect-policy';
 
 export const REQUEST_TIMEOUT_MS = 15_000;
+/** The callers' AbortSignal, a backstop: the fetch's own deadline (REQUEST_TIMEOUT_MS) comes first, with a clearer error. */
+const SIGNAL_TIMEOUT_MS = REQUEST_TIMEOUT_MS + 1_000;
 
 let shared: NodeFetch | undefined;
 /** The fetch every outbound request uses (created on first use, so the proxy environment is read then). */
@@ -84,7 +86,7 @@ export function transportRefusal(error: unknown): string | undefined {
 /** GET/POST with a timeout; network failures become server-unreachable errors. */
 export async function request(url: string | URL, init: RequestInit = {}): Promise<Response> {
   try {
-    return (await outboundFetch()(url, { redirect: 'manual', ...init, signal: init.signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS) })) as Response;
+    return (await outboundFetch()(url, { redirect: 'manual', ...init, signal: init.signal ?? AbortSignal.timeout(SIGNAL_TIMEOUT_MS) })) as Response;
   } catch (error) {
     throw unreachable(url, error);
   }
@@ -96,7 +98,7 @@ export function oauthHttpOptions(url: string | URL): { [oauth.allowInsecureReque
   return {
     ...(target.protocol === 'http:' && isLoopbackHost(target.hostname) ? { [oauth.allowInsecureRequests]: true } : {}),
     [oauth.customFetch]: oauthFetch as typeof fetch,
-    signal: () => AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    signal: () => AbortSignal.timeout(SIGNAL_TIMEOUT_MS),
   };
 }
 
@@ -105,9 +107,12 @@ export async function oauthCall<T>(url: string | URL, call: () => Promise<T>): P
   try {
     return await call();
   } catch (error) {
-    const name = (error as Error)?.name;
-    if ((error instanceof TypeError && error.message === 'fetch failed') || name === 'TimeoutError' || name === 'AbortError' || transportRefusal(error)) {
-      throw unreachable(url, error);
+    // oauth4webapi wraps a failed body read ("failed to parse JSON") with the fetch's error as the cause.
+    for (const candidate of [error, (error as { cause?: unknown })?.cause]) {
+      const name = (candidate as Error)?.name;
+      if ((candidate instanceof TypeError && candidate.message === 'fetch failed') || name === 'TimeoutError' || name === 'AbortError' || transportRefusal(candidate)) {
+        throw unreachable(url, candidate);
+      }
     }
     throw error;
   }

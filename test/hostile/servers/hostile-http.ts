@@ -83,10 +83,10 @@ export const behave = {
   },
 
   /** `bytes` of a JSON-looking body (a string that never closes), with or without its length declared. */
-  huge(bytes: number, options: { contentType?: string; declareLength?: boolean } = {}): Behaviour {
+  huge(bytes: number, options: { contentType?: string; declareLength?: boolean; status?: number } = {}): Behaviour {
     const block = Buffer.alloc(64 * 1024, 0x61);
     return (_req, res) => {
-      res.writeHead(200, {
+      res.writeHead(options.status ?? 200, {
         'content-type': options.contentType ?? 'application/json',
         ...(options.declareLength ? { 'content-length': String(bytes) } : {}),
       });
