@@ -19,8 +19,9 @@ import { INITIALIZE, seedOAuthServer, startServe, stdioBridgeRequest } from './t
 const MiB = 1024 * 1024;
 let profile: KeyringEnv;
 let mcp: HostileServer;
-const keys = { bomb: canary('bomb-key'), huge: canary('huge-key'), trickle: canary('trickle-key'), never: canary('never-key'), sseBomb: canary('sse-key') };
-const ids: Record<keyof typeof keys, string> = { bomb: '', huge: '', trickle: '', never: '', sseBomb: '' };
+const keys = { bomb: canary('bomb-key'), huge: canary('huge-key'), trickle: canary('trickle-key'), never: canary('never-key'), sseBomb: canary('sse-key'), sseTrickle: canary('sse-trickle-key') };
+const ids: Record<keyof typeof keys, string> = { bomb: '', huge: '', trickle: '', never: '', sseBomb: '', sseTrickle: '' };
+const routes: Record<keyof typeof keys, string> = { bomb: 'bomb', huge: 'huge', trickle: 'trickle', never: 'never', sseBomb: 'sse-bomb', sseTrickle: 'sse-trickle' };
 const cleanups: Array<() => Promise<unknown>> = [];
 /** MCP deadlines short enough for a test (the default is 5 minutes). */
 const MCP_TIMEOUT_S = 2;
@@ -33,10 +34,10 @@ before(async () => {
     '/trickle': behave.trickle(),
     '/never': behave.never(),
     '/sse-bomb': behave.gzipBomb({ contentType: 'text/event-stream' }),
+    '/sse-trickle': behave.trickle({ contentType: 'text/event-stream' }),
   });
   for (const name of Object.keys(keys) as Array<keyof typeof keys>) {
-    const route = name === 'sseBomb' ? 'sse-bomb' : name;
-    ids[name] = (await profile.keyring.add({ url: `${mcp.origin}/${route}`, name, auth: { kind: 'header', headerName: 'X-API-Key' }, secret: keys[name] })).id;
+    ids[name] = (await profile.keyring.add({ url: `${mcp.origin}/${routes[name]}`, name, auth: { kind: 'header', headerName: 'X-API-Key' }, secret: keys[name] })).id;
   }
 });
 
@@ -102,10 +103,16 @@ describe('MCP replies through the bridges', { concurrency: 3 }, () => {
     await assertNoLeak([...Object.values(keys), serve.secret], { dirs: [profile.home], outputs: [run.stdout, run.stderr] });
   });
 
-  test('serve: a reply trickled for ever and a server that never answers end at the deadline with a JSON-RPC error', async (t) => {
+  test('serve: a reply trickled for ever and a server that never answers end at the deadline with a JSON-RPC error; an event stream stuck mid-event is cut', async (t) => {
     const serve = await startServe(profile, mcpEnv());
     cleanups.push(async () => serve.proc.kill('SIGKILL'));
-    const [trickle, never] = await Promise.all([serve.send(ids.trickle, { body: INITIALIZE }), serve.send(ids.never, { body: INITIALIZE })]);
+    const [trickle, never, sseTrickle] = await Promise.all([
+      serve.send(ids.trickle, { body: INITIALIZE }),
+      serve.send(ids.never, { body: INITIALIZE }),
+      serve.send(ids.sseTrickle, { body: INITIALIZE }),
+    ]);
+    assert.equal(sseTrickle.aborted, true, 'the stuck event stream was cut off');
+    assert.match(serve.proc.stderr(), new RegExp(`${escape(mcp.origin)} began an event on its event stream and did not finish it within ${MCP_TIMEOUT_S} s`));
     for (const answer of [trickle, never]) {
       assert.equal(answer.status, 200, answer.text);
       assert.equal(answer.json?.id, 1);

@@ -1203,6 +1203,13 @@ describe('createNodeFetch limits and deadlines', () => {
           res.on('close', () => clearInterval(timer));
           return;
         }
+        case '/sse-quiet': { // one event, a silence longer than every deadline, another event
+          res.writeHead(200, { 'content-type': 'text/event-stream' });
+          res.write('data: first\n\n');
+          const timer = setTimeout(() => res.write('data: after a silence\n\n'), 1000);
+          res.on('close', () => clearTimeout(timer));
+          return;
+        }
         case '/sse-stuck': { // bytes keep coming, but the event never ends
           res.writeHead(200, { 'content-type': 'text/event-stream' });
           res.write('data: {"jsonrpc":');
@@ -1270,7 +1277,7 @@ describe('createNodeFetch limits and deadlines', () => {
     );
   });
 
-  test('deadlines: no answer, a trickled body, a stream stuck mid-event fail with a TimeoutError naming the origin; a live stream stays', async () => {
+  test('deadlines: no answer, a trickled body, a stream stuck mid-event fail with a TimeoutError naming the origin; live and quiet streams stay', async () => {
     const fetch = createNodeFetch({ env: {}, deadlines: { responseMs: 400, eventIdleMs: 300 } });
     const isDeadline = (pattern: RegExp) => (error: Error) => {
       assert.equal(error.name, 'TimeoutError', String(error));
@@ -1290,8 +1297,13 @@ describe('createNodeFetch limits and deadlines', () => {
       (async () => {
         for (;;) if ((await stuck.read()).done) return;
       })(),
-      isDeadline(/event stream sent no complete event for 0\.3 s/),
+      isDeadline(/began an event on its event stream and did not finish it within 0\.3 s/),
     );
+    // Silence between events is no reason to drop a stream: this one is quiet for 1 s, then sends an event.
+    const quiet = (await fetch(`${base}/sse-quiet`)).body!.pipeThrough(new TextDecoderStream()).getReader();
+    assert.equal((await quiet.read()).value, 'data: first\n\n');
+    assert.equal((await quiet.read()).value, 'data: after a silence\n\n');
+    await quiet.cancel();
     // Keep-alive comments are complete events: a stream that sends them outlives both deadlines.
     const alive = (await fetch(`${base}/sse-alive`)).body!.getReader();
     const until = Date.now() + 1000;

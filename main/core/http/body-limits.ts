@@ -46,12 +46,18 @@ export class ResponseTooLargeError extends Error {
   }
 }
 
+/** Where an event stream is: an event begun (its first byte came) or ended (its blank line came). */
+export interface EventWatcher {
+  begun(): void;
+  ended(): void;
+}
+
 /**
  * Meters one response body: the compressed bytes from the network, and the
- * decoded bytes the reader sees. For an event stream it also finds the end of
- * each event (a blank line, with LF, CR or CRLF line ends, as the SSE parser
- * does) so that one event, not the stream, is bounded, and reports each one
- * (the fetch's idle deadline counts from the last complete event).
+ * decoded bytes the reader sees. For an event stream it also finds the start
+ * and end of each event (a blank line, with LF, CR or CRLF line ends, as the SSE
+ * parser does) so that one event, not the stream, is bounded, and tells the
+ * watcher (the fetch's deadline for finishing an event).
  */
 export class BodyMeter {
   #compressed = 0;
@@ -65,7 +71,7 @@ export class BodyMeter {
     private readonly origin: string,
     private readonly eventStream: boolean,
     private readonly compressedBody: boolean,
-    private readonly onEvent?: () => void,
+    private readonly events?: EventWatcher,
   ) {}
 
   /** The declared length already says no (an uncompressed, non-stream body). */
@@ -110,10 +116,11 @@ export class BodyMeter {
       if (byte === 0x0a || byte === 0x0d) {
         if (this.#lineLength === 0 && this.#sinceEvent > 0) {
           this.#sinceEvent = 0;
-          this.onEvent?.();
+          this.events?.ended();
         }
         this.#lineLength = 0;
       } else {
+        if (this.#sinceEvent === 0) this.events?.begun();
         this.#lineLength++;
         this.#sinceEvent++;
       }

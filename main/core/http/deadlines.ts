@@ -4,10 +4,14 @@
 // - a response that is not an event stream must be complete (connect, headers,
 //   whole body) within `responseMs`: a server that never answers, or trickles
 //   a body a byte at a time, is given up on;
-// - an event stream must send its headers within `responseMs`, then at least one
-//   complete event (a keep-alive comment counts) every `eventIdleMs`: MCP
-//   streams may rightly stay open for hours, but not silent or stuck mid-event
-//   for ever. The SDK reopens a dropped GET stream by itself (with Last-Event-ID).
+// - an event stream must send its headers within `responseMs`; after that, each
+//   event, once its first byte came, must be complete within `eventIdleMs`: a
+//   stream stuck or trickling mid-event is given up on. Silence *between* events
+//   has no deadline: MCP streams rightly stay open and quiet for hours (a client
+//   left idle), and a legacy HTTP+SSE session does not survive a reconnect, so
+//   dropping quiet streams would break them; a dead peer is noticed by TCP
+//   keep-alive (the fetch turns it on for event streams), and memory stays bounded by the event
+//   size limit (./body-limits.ts) whatever the stream does.
 // OAuth requests get 15 s (outbound.ts). MCP traffic gets 5 minutes each: an MCP
 // server may answer a long tool call with one JSON body at the end, and MCP
 // clients give up on a call after a minute or more on their own.
@@ -17,7 +21,7 @@ import { KeyringError } from '../errors';
 export interface Deadlines {
   /** Connect, headers and (except for event streams) the whole body. */
   readonly responseMs: number;
-  /** Event streams: the longest wait for the next complete event. */
+  /** Event streams: the longest time from an event's first byte to its end. */
   readonly eventIdleMs: number;
 }
 

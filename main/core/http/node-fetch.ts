@@ -26,7 +26,7 @@
 //   event stream, over the limit fails with ResponseTooLargeError, and so does a
 //   compressed body that inflates too much; and deadlines (./deadlines.ts): the
 //   call fails with a DeadlineError (a TimeoutError) when the answer does not
-//   come complete in time, or an event stream goes silent.
+//   come complete in time, or an event stream leaves an event unfinished.
 // - init.signal aborts the request and the response body with `signal.reason`
 //   (a DOMException named 'AbortError' for a plain `abort()`, 'TimeoutError' for
 //   AbortSignal.timeout(), as undici does).
@@ -84,6 +84,7 @@ const NORMALIZED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 
 const DROPPED_REQUEST_HEADERS = ['connection', 'content-length', 'host', 'keep-alive', 'transfer-encoding', 'upgrade'];
 const BODY_HEADERS = ['content-encoding', 'content-language', 'content-location', 'content-type', 'content-length'];
 const RETRYABLE_ON_REUSED_SOCKET = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+const EVENT_STREAM_KEEPALIVE_MS = 60_000; // TCP keep-alive probes after a minute of silence on an event stream
 
 // ---------------------------------------------------------------------------
 // Agents and proxies
@@ -367,10 +368,15 @@ class CallState {
     this.#timer.unref(); // the socket keeps the process alive while the call is in flight; the timer alone must not
   }
 
-  /** Stops listening to the signal and the deadline (the body was read, cancelled or failed). Removing the listener matters: the SDK reuses one signal for every request. */
-  release(): void {
+  /** Stops the deadline (until armed again). */
+  disarm(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
+  }
+
+  /** Stops listening to the signal and the deadline (the body was read, cancelled or failed). Removing the listener matters: the SDK reuses one signal for every request. */
+  release(): void {
+    this.disarm();
     if (this.#onAbort) this.#signal?.removeEventListener('abort', this.#onAbort);
   }
 }
@@ -937,10 +943,14 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
     const encoding = init.headers.get('content-encoding');
     const eventStream = isEventStream(init.headers.get('content-type'));
     const origin = url.origin;
-    const idle = () => new DeadlineError(`${origin}'s event stream sent no complete event for ${formatSeconds(deadlines.eventIdleMs)}`);
-    // An event stream may last for ever: from here on its deadline counts from the last complete event.
-    if (eventStream) state.arm(deadlines.eventIdleMs, idle);
-    const meter = new BodyMeter(limits, origin, eventStream, isDecoded(encoding), eventStream ? () => state.arm(deadlines.eventIdleMs, idle) : undefined);
+    const stuck = () => new DeadlineError(`${origin} began an event on its event stream and did not finish it within ${formatSeconds(deadlines.eventIdleMs)}`);
+    // An event stream may last for ever, and be silent for hours between events; but an event, once begun, must end in time.
+    if (eventStream) {
+      state.disarm();
+      message.socket?.setKeepAlive?.(true, EVENT_STREAM_KEEPALIVE_MS); // a dead peer of a quiet stream is noticed by TCP
+    }
+    const events = eventStream ? { begun: () => state.arm(deadlines.eventIdleMs, stuck), ended: () => state.disarm() } : undefined;
+    const meter = new BodyMeter(limits, origin, eventStream, isDecoded(encoding), events);
     return new ResponseLite(init, new MessageBody(message, state, encoding, meter));
   }
 
