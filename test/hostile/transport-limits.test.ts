@@ -19,9 +19,17 @@ import { INITIALIZE, seedOAuthServer, startServe, stdioBridgeRequest } from './t
 const MiB = 1024 * 1024;
 let profile: KeyringEnv;
 let mcp: HostileServer;
-const keys = { bomb: canary('bomb-key'), huge: canary('huge-key'), trickle: canary('trickle-key'), never: canary('never-key'), sseBomb: canary('sse-key'), sseTrickle: canary('sse-trickle-key') };
-const ids: Record<keyof typeof keys, string> = { bomb: '', huge: '', trickle: '', never: '', sseBomb: '', sseTrickle: '' };
-const routes: Record<keyof typeof keys, string> = { bomb: 'bomb', huge: 'huge', trickle: 'trickle', never: 'never', sseBomb: 'sse-bomb', sseTrickle: 'sse-trickle' };
+const keys = {
+  bomb: canary('bomb-key'),
+  huge: canary('huge-key'),
+  trickle: canary('trickle-key'),
+  never: canary('never-key'),
+  sseBomb: canary('sse-key'),
+  sseTrickle: canary('sse-trickle-key'),
+  sseHuge: canary('sse-huge-key'),
+};
+const ids: Record<keyof typeof keys, string> = { bomb: '', huge: '', trickle: '', never: '', sseBomb: '', sseTrickle: '', sseHuge: '' };
+const routes: Record<keyof typeof keys, string> = { bomb: 'bomb', huge: 'huge', trickle: 'trickle', never: 'never', sseBomb: 'sse-bomb', sseTrickle: 'sse-trickle', sseHuge: 'sse-huge' };
 const cleanups: Array<() => Promise<unknown>> = [];
 /** MCP deadlines short enough for a test (the default is 5 minutes). */
 const MCP_TIMEOUT_S = 2;
@@ -35,6 +43,7 @@ before(async () => {
     '/never': behave.never(),
     '/sse-bomb': behave.gzipBomb({ contentType: 'text/event-stream' }),
     '/sse-trickle': behave.trickle({ contentType: 'text/event-stream' }),
+    '/sse-huge': behave.huge(400 * MiB, { contentType: 'text/event-stream' }),
   });
   for (const name of Object.keys(keys) as Array<keyof typeof keys>) {
     ids[name] = (await profile.keyring.add({ url: `${mcp.origin}/${routes[name]}`, name, auth: { kind: 'header', headerName: 'X-API-Key' }, secret: keys[name] })).id;
@@ -79,6 +88,17 @@ describe('MCP replies through the bridges', { concurrency: 3 }, () => {
     const { reply, run } = await stdioBridgeRequest(ids.never, mcpEnv());
     assert.match(reply?.error?.message ?? '', new RegExp(`${escape(mcp.origin)} sent no complete answer within ${MCP_TIMEOUT_S} s`));
     measured(t, run, { maxRssMb: 100, maxMs: 15_000 });
+  });
+
+  test('stdio bridge: answers on an event stream: one 400 MB event, and an event left unfinished, get a JSON-RPC error', async (t) => {
+    const [huge, stuck] = await Promise.all([
+      stdioBridgeRequest(ids.sseHuge, { ...profile.env, MCP_KEYRING_MCP_TIMEOUT: '60' }),
+      stdioBridgeRequest(ids.sseTrickle, mcpEnv()),
+    ]);
+    assert.match(huge.reply?.error?.message ?? '', new RegExp(`${escape(mcp.origin)} sent an event of more than 64 MiB on its event stream`), huge.run.stderr);
+    assert.match(stuck.reply?.error?.message ?? '', new RegExp(`${escape(mcp.origin)} began an event on its event stream and did not finish it within ${MCP_TIMEOUT_S} s`), stuck.run.stderr);
+    measured(t, huge.run, { maxRssMb: 66 + 64 + 40, maxMs: 40_000 });
+    measured(t, stuck.run, { maxRssMb: 100, maxMs: 15_000 });
   });
 
   test('serve: gzip bombs (JSON and event stream) and a 400 MB reply: a clear error or a cut stream, memory bounded', async (t) => {

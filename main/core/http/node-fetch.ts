@@ -425,8 +425,12 @@ class MessageBody implements BodySource {
   readonly #meter: BodyMeter;
   #error: unknown;
   #settled = false;
+  /** Settles once the body has: undefined when it ended or was cancelled, else the error that ended it. */
+  readonly outcome: Promise<unknown>;
+  #reportOutcome!: (error: unknown) => void;
 
   constructor(message: http.IncomingMessage, state: CallState, encoding: string | null, meter: BodyMeter) {
+    this.outcome = new Promise((resolve) => (this.#reportOutcome = resolve));
     this.#message = message;
     this.#state = state;
     this.#meter = meter;
@@ -454,6 +458,7 @@ class MessageBody implements BodySource {
     if (this.#settled) return;
     this.#settled = true;
     this.#state.release();
+    this.#reportOutcome(this.#error);
   }
 
   /** Meters a decoded chunk; false when it put the body over a limit (the call then fails with the reason). */
@@ -624,6 +629,15 @@ interface ResponseInit {
   redirected: boolean;
 }
 
+/**
+ * @internal Not part of fetch: `response[bodyOutcome]()` settles once the body is
+ * done, with undefined (read to its end, cancelled, or no body) or the error that
+ * ended it (a refused size, a deadline, a broken connection) — for a caller that
+ * must react to a body failing while someone else reads it (the bridge answers
+ * the requests of an event stream that was cut off).
+ */
+export const bodyOutcome = Symbol('bodyOutcome');
+
 /** The Response members the MCP SDK, eventsource and oauth4webapi use, over a node:http IncomingMessage. */
 export class ResponseLite implements Response {
   readonly status: number;
@@ -635,15 +649,22 @@ export class ResponseLite implements Response {
   #source: BodySource | null;
   #stream: ReadableStream<Uint8Array> | null | undefined; // undefined: not created yet
   #used = false;
+  readonly #outcome: Promise<unknown>;
 
   /** @internal Made by createNodeFetch(). */
-  constructor(init: ResponseInit, source: BodySource | null) {
+  constructor(init: ResponseInit, source: BodySource | null, outcome?: Promise<unknown>) {
     this.status = init.status;
     this.statusText = init.statusText;
     this.headers = init.headers;
     this.url = init.url;
     this.redirected = init.redirected;
     this.#source = source;
+    this.#outcome = outcome ?? (source instanceof MessageBody ? source.outcome : Promise.resolve(undefined));
+  }
+
+  /** @internal See bodyOutcome. */
+  [bodyOutcome](): Promise<unknown> {
+    return this.#outcome;
   }
 
   get ok(): boolean {
@@ -715,6 +736,7 @@ export class ResponseLite implements Response {
     return new ResponseLite(
       { status: this.status, statusText: this.statusText, headers: new HeadersLite(this.headers), url: this.url, redirected: this.redirected },
       this.#source,
+      this.#outcome,
     );
   }
 }
