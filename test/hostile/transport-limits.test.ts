@@ -75,19 +75,22 @@ describe('MCP replies through the bridges', { concurrency: 3 }, () => {
     const { reply, run } = await stdioBridgeRequest(ids.huge, { ...profile.env, MCP_KEYRING_MCP_TIMEOUT: '60' });
     assert.match(reply?.error?.message ?? '', new RegExp(`${escape(mcp.origin)} sent a response of more than 64 MiB, over MCP Keyring's limit of 64 MiB`));
     // The bridge held at most the 64 MiB it was allowed, never the 400 MB.
-    measured(t, run, { maxRssMb: 66 + 64 + 40, maxMs: 20_000 });
+    measured(t, run, { maxRssMb: 66 + 64 + 40, maxMs: 40_000 });
+    await assertNoLeak(Object.values(keys), { dirs: [profile.home], outputs: [run.stdout, run.stderr] });
   });
 
   test('stdio bridge: a reply trickled a byte at a time for ever ends at the deadline', async (t) => {
     const { reply, run } = await stdioBridgeRequest(ids.trickle, mcpEnv());
     assert.match(reply?.error?.message ?? '', new RegExp(`${escape(mcp.origin)} sent no complete answer within ${MCP_TIMEOUT_S} s`));
     measured(t, run, { maxRssMb: 100, maxMs: 15_000 });
+    await assertNoLeak(Object.values(keys), { dirs: [profile.home], outputs: [run.stdout, run.stderr] });
   });
 
   test('stdio bridge: a server that never answers gets the deadline too', async (t) => {
     const { reply, run } = await stdioBridgeRequest(ids.never, mcpEnv());
     assert.match(reply?.error?.message ?? '', new RegExp(`${escape(mcp.origin)} sent no complete answer within ${MCP_TIMEOUT_S} s`));
     measured(t, run, { maxRssMb: 100, maxMs: 15_000 });
+    await assertNoLeak(Object.values(keys), { dirs: [profile.home], outputs: [run.stdout, run.stderr] });
   });
 
   test('stdio bridge: answers on an event stream: one 400 MB event, and an event left unfinished, get a JSON-RPC error', async (t) => {
@@ -99,6 +102,7 @@ describe('MCP replies through the bridges', { concurrency: 3 }, () => {
     assert.match(stuck.reply?.error?.message ?? '', new RegExp(`${escape(mcp.origin)} began an event on its event stream and did not finish it within ${MCP_TIMEOUT_S} s`), stuck.run.stderr);
     measured(t, huge.run, { maxRssMb: 66 + 64 + 40, maxMs: 40_000 });
     measured(t, stuck.run, { maxRssMb: 100, maxMs: 15_000 });
+    await assertNoLeak(Object.values(keys), { dirs: [profile.home], outputs: [huge.run.stdout, huge.run.stderr, stuck.run.stdout, stuck.run.stderr] });
   });
 
   test('serve: gzip bombs (JSON and event stream) and a 400 MB reply: a clear error or a cut stream, memory bounded', async (t) => {
@@ -158,6 +162,7 @@ describe('OAuth responses', { concurrency: 4 }, () => {
     assert.notEqual(run.code, 0);
     assert.match(run.stderr, new RegExp(`${escape(as.origin)} sent a response of 50 MiB, over MCP Keyring's limit of 1 MiB`));
     measured(t, run, { maxRssMb: 160, maxMs: 20_000 });
+    await assertNoLeak(Object.values(keys), { dirs: [profile.home], outputs: [run.stdout, run.stderr] });
   });
 
   test('discovery: a gzip bomb as metadata is refused', async (t) => {
@@ -165,6 +170,7 @@ describe('OAuth responses', { concurrency: 4 }, () => {
     assert.notEqual(run.code, 0);
     assert.match(run.stderr, new RegExp(`${escape(as.origin)} sent a (compressed body that inflates more than 100 times|response of more than 1 MiB)`));
     measured(t, run, { maxRssMb: 160, maxMs: 20_000 });
+    await assertNoLeak(Object.values(keys), { dirs: [profile.home], outputs: [run.stdout, run.stderr] });
   });
 
   test('discovery: metadata trickled for ever ends at the 15 s OAuth deadline', async (t) => {
@@ -172,6 +178,7 @@ describe('OAuth responses', { concurrency: 4 }, () => {
     assert.notEqual(run.code, 0);
     assert.match(run.stderr, new RegExp(`(${escape(as.origin)} sent no complete answer|no answer) within 15 s`));
     measured(t, run, { maxRssMb: 160, maxMs: 30_000 });
+    await assertNoLeak(Object.values(keys), { dirs: [profile.home], outputs: [run.stdout, run.stderr] });
   });
 
   test('registration: an oversize registration response is refused', async (t) => {
@@ -180,6 +187,7 @@ describe('OAuth responses', { concurrency: 4 }, () => {
     assert.match(run.stderr, new RegExp(`${escape(as.origin)} sent a response of more than 1 MiB`));
     assert.equal(await fs.readFile(profile.keyring.registry.paths.clientsFile, 'utf8').then((text) => text.includes('aaaa'), () => false), false);
     measured(t, run, { maxRssMb: 160, maxMs: 20_000 });
+    await assertNoLeak(Object.values(keys), { dirs: [profile.home], outputs: [run.stdout, run.stderr] });
   });
 
   test('token refresh: an oversize token response is refused, and the tokens are kept', async (t) => {
