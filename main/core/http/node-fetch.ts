@@ -85,6 +85,7 @@ const DROPPED_REQUEST_HEADERS = ['connection', 'content-length', 'host', 'keep-a
 const BODY_HEADERS = ['content-encoding', 'content-language', 'content-location', 'content-type', 'content-length'];
 const RETRYABLE_ON_REUSED_SOCKET = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 const EVENT_STREAM_KEEPALIVE_MS = 60_000; // TCP keep-alive probes after a minute of silence on an event stream
+const keptAlive = new WeakSet<object>();
 
 // ---------------------------------------------------------------------------
 // Agents and proxies
@@ -969,7 +970,11 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
     // An event stream may last for ever, and be silent for hours between events; but an event, once begun, must end in time.
     if (eventStream) {
       state.disarm();
-      message.socket?.setKeepAlive?.(true, EVENT_STREAM_KEEPALIVE_MS); // a dead peer of a quiet stream is noticed by TCP
+      const socket = message.socket;
+      if (socket && !keptAlive.has(socket)) {
+        keptAlive.add(socket); // once per connection: a setsockopt per response is wasted on a reused socket
+        socket.setKeepAlive?.(true, EVENT_STREAM_KEEPALIVE_MS); // a dead peer of a quiet stream is noticed by TCP
+      }
     }
     const events = eventStream ? { begun: () => state.arm(deadlines.eventIdleMs, stuck), ended: () => state.disarm() } : undefined;
     const meter = new BodyMeter(limits, origin, eventStream, isDecoded(encoding), events);
