@@ -331,6 +331,9 @@ class CallState {
   readonly #signal: AbortSignal | undefined;
   readonly #onAbort: (() => void) | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #timerAt = Infinity; // when #timer fires
+  #deadlineAt = Infinity; // when the call fails, unless disarmed or re-armed
+  #reason: (() => Error) | undefined;
 
   constructor(signal: AbortSignal | null | undefined) {
     this.#signal = signal ?? undefined;
@@ -363,21 +366,40 @@ class CallState {
 
   /** (Re)starts the deadline: unless disarmed or re-armed first, the call fails with `reason()` after `ms`. */
   arm(ms: number, reason: () => Error): void {
-    clearTimeout(this.#timer);
     if (this.aborted) return;
-    this.#timer = setTimeout(() => this.fail(reason()), ms);
+    this.#deadlineAt = Date.now() + ms;
+    this.#reason = reason;
+    // One timer per call, moved only when it must fire sooner: an event stream arms and disarms once per
+    // event, and timer churn on that path costs more than a timer that wakes up early and looks again.
+    if (this.#timerAt > this.#deadlineAt) this.#schedule();
+  }
+
+  /** Stops the deadline (until armed again); a pending timer finds nothing to do. */
+  disarm(): void {
+    this.#deadlineAt = Infinity;
+  }
+
+  #schedule(): void {
+    clearTimeout(this.#timer);
+    this.#timerAt = this.#deadlineAt;
+    this.#timer = setTimeout(() => this.#check(), Math.max(0, this.#deadlineAt - Date.now()));
     this.#timer.unref(); // the socket keeps the process alive while the call is in flight; the timer alone must not
   }
 
-  /** Stops the deadline (until armed again). */
-  disarm(): void {
-    clearTimeout(this.#timer);
+  #check(): void {
     this.#timer = undefined;
+    this.#timerAt = Infinity;
+    if (this.#deadlineAt === Infinity) return;
+    if (Date.now() >= this.#deadlineAt) this.fail(this.#reason?.() ?? new DeadlineError('deadline passed'));
+    else this.#schedule();
   }
 
   /** Stops listening to the signal and the deadline (the body was read, cancelled or failed). Removing the listener matters: the SDK reuses one signal for every request. */
   release(): void {
-    this.disarm();
+    this.#deadlineAt = Infinity;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
     if (this.#onAbort) this.#signal?.removeEventListener('abort', this.#onAbort);
   }
 }
