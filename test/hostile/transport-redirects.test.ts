@@ -121,6 +121,18 @@ describe('redirects of OAuth requests', { concurrency: 4 }, () => {
     await assertNoLeak(allSecrets(), { dirs: [profile.home], outputs: [run.stdout, run.stderr], traps: [trap] });
   });
 
+  test('registration: not even a same-origin redirect is followed for an OAuth request', async (t) => {
+    const as = await startHostileOAuth({ register: (req, res, body) => behave.redirect(`${as.origin}/register-again`)(req, res, body) });
+    cleanups.push(() => as.close());
+    const server = await profile.keyring.add({ url: as.mcpUrl, name: 'register-same-origin' });
+    const run = await runMeasured(['connect', server.id, '--timeout', '5s'], { env: { ...profile.env, BROWSER: '/bin/false' }, timeoutMs: 30_000 });
+    assert.notEqual(run.code, 0);
+    assert.match(run.stderr, new RegExp(`${escape(as.origin)} redirected to ${escape(as.origin)}; not followed: an OAuth request carries credentials and is never redirected`));
+    assert.ok(!as.hits.some((hit) => hit.includes('/register-again')), 'the redirect was not followed');
+    assertBounded(run, { maxRssMb: 160, maxMs: 20_000 });
+    t.diagnostic(`peak RSS ${run.peakRssMb.toFixed(1)} MB, ${run.durationMs} ms`);
+  });
+
   test('token refresh: the refresh token and client secret are not sent on to the redirect target; the tokens are kept', async (t) => {
     const as = await startHostileOAuth({ token: behave.redirect(`${trap.origin}/token`) });
     cleanups.push(() => as.close());
