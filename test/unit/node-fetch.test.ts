@@ -25,6 +25,8 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { HeadersLite } from '../../main/core/http/headers-lite';
 import { createNodeFetch, proxyForUrl } from '../../main/core/http/node-fetch';
+import { BodyMeter } from '../../main/core/http/body-limits';
+import { RedirectRefusedError, redirectVerdict } from '../../main/core/http/redirect-policy';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const headersLitePath = path.join(repoRoot, 'main/core/http/headers-lite.ts');
@@ -261,6 +263,7 @@ describe('createNodeFetch over http', () => {
   const socketId = socketIds();
   const closed: Array<{ path: string; complete: boolean }> = [];
   let requests = 0;
+  let otherRequests = 0;
   let releaseEvent: Array<() => void> = [];
   const fetch = createNodeFetch({ env: {} });
 
@@ -349,6 +352,7 @@ describe('createNodeFetch over http', () => {
     });
     base = `http://127.0.0.1:${await listen(server)}`;
     otherServer = http.createServer(async (req, res) => {
+      otherRequests++;
       const body = JSON.stringify({ method: req.method ?? '', url: req.url ?? '', body: await readBody(req), headers: req.headers, socket: 0 } satisfies Echo);
       res.writeHead(200, { 'content-type': 'application/json' }).end(body);
     });
@@ -606,15 +610,36 @@ describe('createNodeFetch over http', () => {
     assert.equal(await fiveHops.text(), 'stopped at 5');
     await assert.rejects(fetch(`${base}/loop/0?stop=6`), (error: Error) => error instanceof TypeError && /redirect count/.test(String((error.cause as Error).message)));
 
-    // Cross-origin: credentials stay behind.
-    const cross = (await (
-      await fetch(`${base}/redirect/302?to=${encodeURIComponent(`${otherBase}/landing`)}`, { headers: { authorization: 'Bearer secret', 'x-keep': '1' } })
-    ).json()) as Echo;
-    assert.equal(cross.url, '/landing');
-    assert.equal(cross.headers.authorization, undefined);
-    assert.equal(cross.headers['x-keep'], '1');
-    const sameOrigin = (await (await fetch(`${base}/redirect/302`, { headers: { authorization: 'Bearer secret' } })).json()) as Echo;
+    // Same origin: followed with everything the request carried.
+    const sameOrigin = (await (await fetch(`${base}/redirect/307`, { method: 'POST', body: 'payload', headers: { authorization: 'Bearer secret', 'x-api-key': 'k' } })).json()) as Echo;
     assert.equal(sameOrigin.headers.authorization, 'Bearer secret');
+    assert.equal(sameOrigin.headers['x-api-key'], 'k');
+    assert.equal(sameOrigin.body, 'payload');
+  });
+
+  test('redirects to another origin are never followed, with or without credentials; the error names the target origin', async () => {
+    const seenBefore = otherRequests;
+    for (const init of [{}, { headers: { 'x-api-key': 'key' } }, { method: 'POST', body: 'payload', headers: { authorization: 'Bearer secret' } }] as RequestInit[]) {
+      await assert.rejects(
+        fetch(`${base}/redirect/307?to=${encodeURIComponent(`${otherBase}/landing?token=t`)}`, init),
+        (error: Error) => {
+          const cause = error.cause as RedirectRefusedError;
+          assert.ok(error instanceof TypeError && error.message === 'fetch failed');
+          assert.equal(cause.code, 'ERR_REDIRECT_REFUSED');
+          assert.equal(cause.reason, 'cross-origin');
+          assert.match(cause.message, new RegExp(`^${base.replace(/[.]/g, '\\.')} redirected to ${otherBase.replace(/[.]/g, '\\.')}; not followed`));
+          assert.doesNotMatch(cause.message, /token=t|landing/, 'the target path and query (which may hold secrets) are not repeated');
+          return true;
+        },
+      );
+    }
+    // Another scheme is another origin; a non-http(s) target is refused as such.
+    await assert.rejects(fetch(`${base}/redirect/302?to=${encodeURIComponent('file:///etc/passwd')}`), (error: Error) => (error.cause as RedirectRefusedError).reason === 'scheme');
+    // manual still hands the 3xx to the caller, untouched.
+    const manual = await fetch(`${base}/redirect/302?to=${encodeURIComponent(`${otherBase}/landing`)}`, { redirect: 'manual' });
+    assert.equal(manual.status, 302);
+    await manual.text();
+    assert.equal(otherRequests, seenBefore, 'nothing reached the other origin');
   });
 
   test('connection refused, unknown host and bad URLs reject like undici: TypeError with a cause', async () => {
@@ -1092,5 +1117,256 @@ describe('MCP SDK transports over createNodeFetch', () => {
       console.log(d.value === HeadersLite && d.writable && d.configurable && !d.enumerable && !process.moduleLoadList.some((m) => m.includes('undici')));
     `;
     assert.equal(await runChild(fresh), 'true');
+  });
+});
+
+// ---------------------------------------------------------------------------
+// What a server may send back, and how long it may take
+
+describe('redirect policy (redirectVerdict)', () => {
+  test('only same-origin hops are followed; never a downgrade, another host, or plain http off this computer', () => {
+    const verdict = (from: string, to: string) => {
+      const result = redirectVerdict(new URL(from), new URL(to));
+      return result.follow ? 'follow' : result.reason;
+    };
+    assert.equal(verdict('https://mcp.example.com/mcp', 'https://mcp.example.com/mcp/'), 'follow');
+    assert.equal(verdict('http://127.0.0.1:3000/a', 'http://127.0.0.1:3000/b'), 'follow');
+    assert.equal(verdict('https://mcp.example.com/mcp', 'http://mcp.example.com/mcp'), 'downgrade');
+    assert.equal(verdict('https://mcp.example.com/mcp', 'http://127.0.0.1:8080/'), 'downgrade');
+    assert.equal(verdict('http://127.0.0.1:3000/', 'http://evil.example/'), 'endpoint', 'plain http to another host fails the endpoint policy');
+    assert.equal(verdict('http://localhost:3000/', 'http://10.0.0.1/'), 'endpoint');
+    assert.equal(verdict('https://mcp.example.com/', 'https://evil.example/'), 'cross-origin');
+    assert.equal(verdict('https://mcp.example.com/', 'https://mcp.example.com:8443/'), 'cross-origin');
+    assert.equal(verdict('https://mcp.example.com/', 'https://sub.mcp.example.com/'), 'cross-origin');
+    assert.equal(verdict('https://mcp.example.com/', 'https://user:pw@mcp.example.com/'), 'cross-origin');
+    assert.equal(verdict('http://127.0.0.1:3000/', 'https://127.0.0.1:3000/'), 'cross-origin');
+    assert.equal(verdict('https://mcp.example.com/', 'ftp://mcp.example.com/'), 'scheme');
+    assert.equal(verdict('https://mcp.example.com/', 'javascript:alert(1)'), 'scheme');
+  });
+});
+
+describe('event boundaries (BodyMeter)', () => {
+  test('finds where events begin and end like the SSE parser (LF, CR, CRLF, split anywhere)', () => {
+    // Reference: byte by byte, the way the SSE spec reads lines; an event ends at an empty line after content.
+    const reference = (text: string): string => {
+      let out = '';
+      let line = 0;
+      let since = 0;
+      let afterCR = false;
+      for (const ch of text) {
+        if (ch === '\n' && afterCR) {
+          afterCR = false;
+          continue;
+        }
+        afterCR = ch === '\r';
+        if (ch === '\n' || ch === '\r') {
+          if (line === 0 && since > 0) {
+            since = 0;
+            out += 'e';
+          }
+          line = 0;
+        } else {
+          if (since === 0) out += 'b';
+          line++;
+          since++;
+        }
+      }
+      return out;
+    };
+    const limits = { maxBodyBytes: 1, maxEventBytes: 1 << 20, maxInflateRatio: 100, inflateGraceBytes: 1 };
+    let seed = 42;
+    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+    for (let round = 0; round < 300; round++) {
+      const text = Array.from({ length: 1 + random(60) }, () => ['a', 'b', '\n', '\r', ' '][random(5)]).join('');
+      let seen = '';
+      const meter = new BodyMeter(limits, 'http://x', true, false, { begun: () => (seen += 'b'), ended: () => (seen += 'e') });
+      const data = Buffer.from(text);
+      for (let at = 0; at < data.length; ) {
+        const size = 1 + random(8);
+        assert.equal(meter.check(data.subarray(at, at + size)), undefined);
+        at += size;
+      }
+      assert.equal(seen, reference(text), JSON.stringify(text));
+    }
+  });
+});
+
+describe('createNodeFetch limits and deadlines', () => {
+  let server: http.Server;
+  let base: string;
+  const MiB = 1024 * 1024;
+
+  before(async () => {
+    server = http.createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      const size = Number(url.searchParams.get('size') ?? 0);
+      switch (url.pathname) {
+        case '/sized': // a body of `size` bytes, with its length declared or not
+          res.writeHead(200, { 'content-type': 'application/json', ...(url.searchParams.has('chunked') ? {} : { 'content-length': String(size) }) });
+          res.end(Buffer.alloc(size, 0x20));
+          return;
+        case '/bomb': {
+          // `size` bytes of zeros, gzipped (about 1000:1), streamed.
+          res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+          const gzip = zlib.createGzip();
+          gzip.pipe(res);
+          let left = size;
+          const block = Buffer.alloc(64 * 1024);
+          const pump = () => {
+            while (left > 0) {
+              left -= block.length;
+              if (!gzip.write(block)) return void gzip.once('drain', pump);
+            }
+            gzip.end();
+          };
+          res.on('close', () => gzip.destroy());
+          pump();
+          return;
+        }
+        case '/gzip-json':
+          res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' }).end(zlib.gzipSync(JSON.stringify({ items: Array.from({ length: 2000 }, (_, i) => ({ i, name: `item ${i}` })) })));
+          return;
+        case '/events': // `size` small events, then a final one
+          res.writeHead(200, { 'content-type': 'text/event-stream' });
+          for (let i = 0; i < size; i++) res.write(`data: ${'x'.repeat(1000)}\r\n\r\n`);
+          res.end('data: last\n\n');
+          return;
+        case '/big-event': // one event that never ends, `size` bytes long
+          res.writeHead(200, { 'content-type': 'text/event-stream' });
+          res.write('data: ');
+          res.end(Buffer.alloc(size, 0x61));
+          return;
+        case '/hang':
+          return; // never answers
+        case '/trickle': { // a JSON body, one byte every 20 ms, for ever
+          res.writeHead(200, { 'content-type': 'application/json' });
+          const timer = setInterval(() => res.write(' '), 20);
+          res.on('close', () => clearInterval(timer));
+          return;
+        }
+        case '/sse-alive': { // a complete event every 50 ms
+          res.writeHead(200, { 'content-type': 'text/event-stream' });
+          const timer = setInterval(() => res.write(': keep-alive\n\n'), 50);
+          res.on('close', () => clearInterval(timer));
+          return;
+        }
+        case '/sse-quiet': { // one event, a silence longer than every deadline, another event
+          res.writeHead(200, { 'content-type': 'text/event-stream' });
+          res.write('data: first\n\n');
+          const timer = setTimeout(() => res.write('data: after a silence\n\n'), 1000);
+          res.on('close', () => clearTimeout(timer));
+          return;
+        }
+        case '/sse-stuck': { // bytes keep coming, but the event never ends
+          res.writeHead(200, { 'content-type': 'text/event-stream' });
+          res.write('data: {"jsonrpc":');
+          const timer = setInterval(() => res.write(' '), 20);
+          res.on('close', () => clearInterval(timer));
+          return;
+        }
+        default:
+          res.writeHead(404).end();
+      }
+    });
+    base = `http://127.0.0.1:${await listen(server)}`;
+  });
+  after(async () => {
+    await close(server);
+  });
+
+  const small = { maxBodyBytes: MiB, maxEventBytes: 64 * 1024, maxInflateRatio: 100, inflateGraceBytes: MiB };
+  const tooLarge = (code: string) => (error: Error) => {
+    assert.equal((error as { code?: string }).code, code, String(error));
+    assert.match(error.message, new RegExp(`^${base.replace(/[.]/g, '\\.')} sent`), 'the message names the origin');
+    return true;
+  };
+
+  test('a body over the limit is refused: at once when its length says so, else as soon as it goes over', async () => {
+    const fetch = createNodeFetch({ env: {}, limits: small });
+    assert.equal((await (await fetch(`${base}/sized?size=${MiB}`)).arrayBuffer()).byteLength, MiB, 'exactly the limit is fine');
+    await assert.rejects((await fetch(`${base}/sized?size=${50 * MiB}`)).json(), tooLarge('ERR_RESPONSE_TOO_LARGE'));
+    await assert.rejects((await fetch(`${base}/sized?size=${MiB + 1}&chunked`)).text(), tooLarge('ERR_RESPONSE_TOO_LARGE'));
+    // Through the web stream too (how the SDK reads event streams, and the HTTP bridge everything).
+    const reader = (await fetch(`${base}/sized?size=${3 * MiB}&chunked`)).body!.getReader();
+    await assert.rejects(
+      (async () => {
+        for (;;) if ((await reader.read()).done) return;
+      })(),
+      tooLarge('ERR_RESPONSE_TOO_LARGE'),
+    );
+    assert.match((await (await fetch(`${base}/sized?size=10`)).text()), /^ {10}$/, 'the fetch still works');
+  });
+
+  test('compressed bodies: the inflated size counts, and a decompression bomb is refused by its ratio', async () => {
+    const fetch = createNodeFetch({ env: {}, limits: { ...small, maxBodyBytes: 64 * MiB } });
+    const json = (await (await fetch(`${base}/gzip-json`)).json()) as { items: unknown[] };
+    assert.equal(json.items.length, 2000, 'ordinary compressed JSON is fine');
+    await assert.rejects((await fetch(`${base}/bomb?size=${1024 * MiB}`)).arrayBuffer(), (error: Error) => {
+      tooLarge('ERR_INFLATE_RATIO')(error);
+      assert.match(error.message, /inflates more than 100 times/);
+      return true;
+    });
+    // Without the ratio check the size limit still holds.
+    const sizeOnly = createNodeFetch({ env: {}, limits: { ...small, maxInflateRatio: Infinity } });
+    await assert.rejects((await sizeOnly(`${base}/bomb?size=${64 * MiB}`)).arrayBuffer(), tooLarge('ERR_RESPONSE_TOO_LARGE'));
+  });
+
+  test('event streams: any number of events, but not one event over the limit', async () => {
+    const fetch = createNodeFetch({ env: {}, limits: small });
+    const text = await (await fetch(`${base}/events?size=2000`)).text(); // ~2 MB in all, over maxBodyBytes, in 1 kB events
+    assert.ok(text.endsWith('data: last\n\n'));
+    const stream = (await fetch(`${base}/big-event?size=${MiB}`)).body!.pipeThrough(new TextDecoderStream()).getReader();
+    await assert.rejects(
+      (async () => {
+        for (;;) if ((await stream.read()).done) return;
+      })(),
+      (error: Error) => tooLarge('ERR_RESPONSE_TOO_LARGE')(error) && /an event of more than 64 KiB/.test(error.message),
+    );
+  });
+
+  test('deadlines: no answer, a trickled body, a stream stuck mid-event fail with a TimeoutError naming the origin; live and quiet streams stay', async () => {
+    const fetch = createNodeFetch({ env: {}, deadlines: { responseMs: 400, eventIdleMs: 300 } });
+    const isDeadline = (pattern: RegExp) => (error: Error) => {
+      assert.equal(error.name, 'TimeoutError', String(error));
+      assert.equal((error as { code?: string }).code, 'ERR_DEADLINE');
+      assert.match(error.message, pattern);
+      return true;
+    };
+    let started = Date.now();
+    await assert.rejects(fetch(`${base}/hang`), isDeadline(/sent no complete answer within 0\.4 s/));
+    assert.ok(Date.now() - started < 2000);
+    started = Date.now();
+    const trickle = await fetch(`${base}/trickle`);
+    await assert.rejects(trickle.text(), isDeadline(/no complete answer within 0\.4 s/));
+    assert.ok(Date.now() - started < 2000);
+    const stuck = (await fetch(`${base}/sse-stuck`)).body!.getReader();
+    await assert.rejects(
+      (async () => {
+        for (;;) if ((await stuck.read()).done) return;
+      })(),
+      isDeadline(/began an event on its event stream and did not finish it within 0\.3 s/),
+    );
+    // Silence between events is no reason to drop a stream: this one is quiet for 1 s, then sends an event.
+    const quiet = (await fetch(`${base}/sse-quiet`)).body!.pipeThrough(new TextDecoderStream()).getReader();
+    assert.equal((await quiet.read()).value, 'data: first\n\n');
+    assert.equal((await quiet.read()).value, 'data: after a silence\n\n');
+    await quiet.cancel();
+    // Keep-alive comments are complete events: a stream that sends them outlives both deadlines.
+    const alive = (await fetch(`${base}/sse-alive`)).body!.getReader();
+    const until = Date.now() + 1000;
+    let events = 0;
+    while (Date.now() < until) {
+      const { done, value } = await alive.read();
+      assert.equal(done, false);
+      events += (Buffer.from(value!).toString().match(/\n\n/g) ?? []).length;
+    }
+    assert.ok(events >= 10, `${events} keep-alives`);
+    await alive.cancel();
+  });
+
+  test('MCP_KEYRING_MCP_TIMEOUT sets the MCP deadlines; a bad value is a clear error', async () => {
+    const fetch = createNodeFetch({ env: { MCP_KEYRING_MCP_TIMEOUT: '0.3' } });
+    await assert.rejects(fetch(`${base}/hang`), /no complete answer within 0\.3 s/);
+    assert.throws(() => createNodeFetch({ env: { MCP_KEYRING_MCP_TIMEOUT: 'soon' } }), /MCP_KEYRING_MCP_TIMEOUT="soon" is not a number of seconds/);
   });
 });

@@ -70,6 +70,8 @@ const FORWARDED_REQUEST_HEADERS = ['content-type', 'accept', 'mcp-session-id', '
 const FORWARDED_RESPONSE_HEADERS = ['content-type', 'mcp-session-id', 'cache-control'] as const;
 const METHODS = new Set(['GET', 'POST', 'DELETE']);
 const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
+/** A JSON answer up to this size is held back and sent with its length; past it, it streams through. */
+const COMMIT_BYTES = 4 * 1024 * 1024;
 
 const MESSAGES = {
   host: (port: number) =>
@@ -368,32 +370,46 @@ class LocalHttpBridge implements HttpBridge {
       if (value !== null) out[name] = value;
     }
 
-    if (!isEventStream(out['content-type'])) {
-      // A JSON answer (or none): one write with its length.
-      let data: Buffer;
-      try {
-        data = Buffer.from(await response.arrayBuffer());
-      } catch (error) {
-        if (!controller.signal.aborted) this.#answerError(res, upstream, method, body, error);
-        return;
-      }
-      out['content-length'] = String(data.length);
-      res.writeHead(response.status, out);
-      res.end(data);
-      return;
-    }
-
-    // An event stream: headers now (the client is waiting for them), then each chunk as it comes.
-    res.writeHead(response.status, out);
-    res.flushHeaders();
     const stream = response.body;
     if (!stream) {
+      res.writeHead(response.status, out);
       res.end();
       return;
     }
     const reader = stream.getReader();
+    const chunks: Uint8Array[] = [];
+    if (!isEventStream(out['content-type'])) {
+      // A JSON answer (or none). Held back up to COMMIT_BYTES, so that a small one goes out in one write with
+      // its length and a refused one (too large, a compression bomb, too slow) still gets a clear JSON-RPC error;
+      // a larger one streams through as it comes, never whole in memory (the fetch bounds its total size).
+      let held = 0;
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) {
+            const data = Buffer.concat(chunks, held);
+            res.writeHead(response.status, { ...out, 'content-length': String(data.length) });
+            res.end(data);
+            return;
+          }
+          chunks.push(value);
+          held += value.byteLength;
+          if (held >= COMMIT_BYTES) break;
+        }
+      } catch (error) {
+        if (!controller.signal.aborted) this.#answerError(res, upstream, method, body, error);
+        return;
+      }
+    }
+
+    // Streamed: headers now (the client is waiting for them), then each chunk as it comes
+    // (for an event stream, event by event).
+    res.writeHead(response.status, out);
+    res.flushHeaders();
     try {
+      for (const chunk of chunks.splice(0)) if (!res.write(chunk)) await waitForDrain(res);
       for (;;) {
+        if (res.destroyed) break;
         const { done, value } = await reader.read();
         if (done) break;
         if (res.destroyed) break;
@@ -402,9 +418,10 @@ class LocalHttpBridge implements HttpBridge {
       if (res.destroyed) await reader.cancel().catch(() => undefined);
       else res.end();
     } catch (error) {
-      // The server's stream broke off (or the client left and it was aborted): cut the client's stream too,
-      // so the client sees an interrupted stream (and may resume with Last-Event-ID) rather than a clean end.
-      if (!controller.signal.aborted) this.#log(`${method} ${upstream.server.id}: the server's event stream broke off (${describeError(error, upstream.server.url)})`);
+      // The server's answer broke off or was refused (or the client left and it was aborted): cut the client's
+      // stream too, so the client sees an interrupted answer (and may resume an event stream with Last-Event-ID)
+      // rather than a clean end.
+      if (!controller.signal.aborted) this.#log(`${method} ${upstream.server.id}: the server's answer broke off (${describeError(error, upstream.server.url)})`);
       res.destroy();
     }
   }

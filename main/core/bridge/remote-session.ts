@@ -2,10 +2,17 @@
 // (Streamable HTTP, or the old HTTP+SSE for servers that answer 404/405 to it),
 // plus transparent recovery when the server forgets the session (HTTP 404):
 // a new transport replays the client's own `initialize`, then the message is resent.
+// When the fetch refuses an event stream that carries answers (an event over the
+// size limit, an event left unfinished past its deadline), the SDK only reports
+// "SSE stream disconnected"; the requests of that POST then get a JSON-RPC error
+// here, so the client is told why instead of waiting for its own timeout.
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
+import { bodyOutcome } from '../http/node-fetch';
+import { transportRefusal } from '../http/outbound';
+import { classifyError, describeError } from './http/errors';
 
 type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
 
@@ -23,6 +30,26 @@ function httpStatus(error: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
+function isEventStream(contentType: string | null): boolean {
+  return contentType?.split(';')[0]?.trim().toLowerCase() === 'text/event-stream';
+}
+
+/** The ids of the requests in a JSON-RPC message or batch (none for notifications and responses). */
+function requestIds(body: string): Array<JSONRPCRequest['id']> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return [];
+  }
+  const ids: Array<JSONRPCRequest['id']> = [];
+  for (const message of Array.isArray(parsed) ? parsed : [parsed]) {
+    const { method, id } = (message ?? {}) as { method?: unknown; id?: unknown };
+    if (typeof method === 'string' && (typeof id === 'string' || typeof id === 'number')) ids.push(id);
+  }
+  return ids;
+}
+
 function isResponseTo(message: JSONRPCMessage, id: JSONRPCRequest['id']): message is JSONRPCMessage & { id: JSONRPCRequest['id']; result?: { protocolVersion?: string } } {
   return 'id' in message && message.id === id && ('result' in message || 'error' in message);
 }
@@ -36,8 +63,17 @@ export class RemoteSession {
   private readonly internal = new Map<JSONRPCRequest['id'], (message: JSONRPCMessage) => void>();
   private replays = 0;
   private closed = false;
+  /** Requests whose answers are due on an event stream (a POST's), until answered or the stream is refused. */
+  private readonly awaited = new Set<JSONRPCRequest['id']>();
+  private readonly fetch: FetchLike;
 
-  constructor(private readonly options: RemoteSessionOptions) {}
+  constructor(private readonly options: RemoteSessionOptions) {
+    this.fetch = async (input, init) => {
+      const response = await options.fetch(input, init);
+      if (init?.method === 'POST' && typeof init.body === 'string' && isEventStream(response.headers.get('content-type'))) this.watch(response, init.body);
+      return response;
+    };
+  }
 
   get transportKind(): string {
     return this.kind;
@@ -80,7 +116,7 @@ export class RemoteSession {
     const transport =
       this.kind === 'sse'
         ? new SSEClientTransport(this.options.url, { fetch: this.options.fetch, eventSourceInit: { fetch: this.options.fetch } })
-        : new StreamableHTTPClientTransport(this.options.url, { fetch: this.options.fetch });
+        : new StreamableHTTPClientTransport(this.options.url, { fetch: this.fetch });
     transport.onmessage = (message) => this.receive(transport, message);
     transport.onerror = (error) => this.options.onerror(error);
     transport.onclose = () => {
@@ -92,7 +128,27 @@ export class RemoteSession {
     return transport;
   }
 
+  /** Answers the requests in `body` with an error if the fetch refuses the event stream that should carry their answers. */
+  private watch(response: Response, body: string): void {
+    const outcome = (response as { [bodyOutcome]?: () => Promise<unknown> })[bodyOutcome]?.();
+    if (!outcome) return;
+    const ids = requestIds(body);
+    if (!ids.length) return;
+    for (const id of ids) this.awaited.add(id);
+    void outcome.then((error) => {
+      const refused = error !== undefined && transportRefusal(error) !== undefined;
+      for (const id of ids) {
+        if (!this.awaited.delete(id) || !refused || this.closed) continue;
+        const answer: JSONRPCMessage = { jsonrpc: '2.0', id, error: { code: classifyError(error).code, message: describeError(error, this.options.url.href) } };
+        const internal = this.internal.get(id); // a replayed initialize of the bridge's own
+        if (internal) internal(answer);
+        else this.options.onmessage(answer);
+      }
+    });
+  }
+
   private receive(transport: Transport, message: JSONRPCMessage): void {
+    if ('id' in message && ('result' in message || 'error' in message)) this.awaited.delete(message.id as JSONRPCRequest['id']);
     if (transport !== this.transport) return;
     if ('id' in message && this.internal.has(message.id as JSONRPCRequest['id']) && ('result' in message || 'error' in message)) {
       this.internal.get(message.id as JSONRPCRequest['id'])!(message);

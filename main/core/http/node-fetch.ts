@@ -18,8 +18,15 @@
 //   targets go through an HTTP CONNECT tunnel (TLS to the target inside it, kept
 //   alive per target); http targets are sent to the proxy in absolute form.
 //   Loopback targets are never proxied.
-// - redirect 'follow' (at most 5 hops; 303, and 301/302 after POST, become GET),
+// - redirect 'follow' (at most 5 hops; 303, and 301/302 after POST, become GET)
+//   only within the request's origin: any other redirect fails with a
+//   RedirectRefusedError cause naming its target (./redirect-policy.ts);
 //   'manual' (the 3xx is returned as is) and 'error'.
+// - limits on what comes back (./body-limits.ts): a body, or one event of an
+//   event stream, over the limit fails with ResponseTooLargeError, and so does a
+//   compressed body that inflates too much; and deadlines (./deadlines.ts): the
+//   call fails with a DeadlineError (a TimeoutError) when the answer does not
+//   come complete in time, or an event stream leaves an event unfinished.
 // - init.signal aborts the request and the response body with `signal.reason`
 //   (a DOMException named 'AbortError' for a plain `abort()`, 'TimeoutError' for
 //   AbortSignal.timeout(), as undici does).
@@ -40,7 +47,10 @@ import net from 'node:net';
 import tls from 'node:tls';
 import zlib from 'node:zlib';
 import type { Duplex, Readable } from 'node:stream';
+import { BodyMeter, MCP_BODY_LIMITS, type BodyLimits } from './body-limits';
+import { DeadlineError, formatSeconds, mcpDeadlines, type Deadlines } from './deadlines';
 import { HeadersLite, headersFromRaw, isUndiciLoaded, type HeadersLiteInit } from './headers-lite';
+import { RedirectRefusedError, redirectVerdict } from './redirect-policy';
 
 export interface NodeFetchOptions {
   /** Environment for the proxy variables; defaults to process.env (read once, when the fetch is created). */
@@ -51,6 +61,10 @@ export interface NodeFetchOptions {
   maxRedirects?: number;
   /** User-Agent sent when the request sets none; default 'node', like Node's fetch. */
   userAgent?: string;
+  /** How much a response may hold (./body-limits.ts); default MCP_BODY_LIMITS. */
+  limits?: BodyLimits;
+  /** How long a response may take (./deadlines.ts); default mcpDeadlines(env). */
+  deadlines?: Deadlines;
 }
 
 /** `init` of a fetch call: the standard RequestInit (only what applies outside a browser is used). */
@@ -70,6 +84,8 @@ const NORMALIZED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 
 const DROPPED_REQUEST_HEADERS = ['connection', 'content-length', 'host', 'keep-alive', 'transfer-encoding', 'upgrade'];
 const BODY_HEADERS = ['content-encoding', 'content-language', 'content-location', 'content-type', 'content-length'];
 const RETRYABLE_ON_REUSED_SOCKET = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+const EVENT_STREAM_KEEPALIVE_MS = 60_000; // TCP keep-alive probes after a minute of silence on an event stream
+const keptAlive = new WeakSet<object>();
 
 // ---------------------------------------------------------------------------
 // Agents and proxies
@@ -314,6 +330,10 @@ class CallState {
   response: http.IncomingMessage | undefined;
   readonly #signal: AbortSignal | undefined;
   readonly #onAbort: (() => void) | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #timerAt = Infinity; // when #timer fires
+  #deadlineAt = Infinity; // when the call fails, unless disarmed or re-armed
+  #reason: (() => Error) | undefined;
 
   constructor(signal: AbortSignal | null | undefined) {
     this.#signal = signal ?? undefined;
@@ -330,16 +350,56 @@ class CallState {
 
   abort(): void {
     if (this.aborted || !this.#signal) return;
+    this.fail(abortReason(this.#signal));
+  }
+
+  /** Ends the call with `reason` (an abort, a passed deadline, a refused body): the request and response are destroyed with it. */
+  fail(reason: unknown): void {
+    if (this.aborted) return;
     this.aborted = true;
-    this.reason = abortReason(this.#signal);
-    const error = this.reason instanceof Error ? this.reason : new DOMException('This operation was aborted', 'AbortError');
+    this.reason = reason;
+    const error = reason instanceof Error ? reason : new DOMException('This operation was aborted', 'AbortError');
     this.response?.destroy(error);
     this.request?.destroy(error);
     this.release();
   }
 
-  /** Stops listening to the signal (the body was read, cancelled or failed). Removing the listener matters: the SDK reuses one signal for every request. */
+  /** (Re)starts the deadline: unless disarmed or re-armed first, the call fails with `reason()` after `ms`. */
+  arm(ms: number, reason: () => Error): void {
+    if (this.aborted) return;
+    this.#deadlineAt = Date.now() + ms;
+    this.#reason = reason;
+    // One timer per call, moved only when it must fire sooner: an event stream arms and disarms once per
+    // event, and timer churn on that path costs more than a timer that wakes up early and looks again.
+    if (this.#timerAt > this.#deadlineAt) this.#schedule();
+  }
+
+  /** Stops the deadline (until armed again); a pending timer finds nothing to do. */
+  disarm(): void {
+    this.#deadlineAt = Infinity;
+  }
+
+  #schedule(): void {
+    clearTimeout(this.#timer);
+    this.#timerAt = this.#deadlineAt;
+    this.#timer = setTimeout(() => this.#check(), Math.max(0, this.#deadlineAt - Date.now()));
+    this.#timer.unref(); // the socket keeps the process alive while the call is in flight; the timer alone must not
+  }
+
+  #check(): void {
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
+    if (this.#deadlineAt === Infinity) return;
+    if (Date.now() >= this.#deadlineAt) this.fail(this.#reason?.() ?? new DeadlineError('deadline passed'));
+    else this.#schedule();
+  }
+
+  /** Stops listening to the signal and the deadline (the body was read, cancelled or failed). Removing the listener matters: the SDK reuses one signal for every request. */
   release(): void {
+    this.#deadlineAt = Infinity;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
     if (this.#onAbort) this.#signal?.removeEventListener('abort', this.#onAbort);
   }
 }
@@ -355,6 +415,12 @@ interface BodySource {
 
 function terminated(state: CallState, error: unknown): unknown {
   return state.aborted ? state.reason : new TypeError('terminated', { cause: error });
+}
+
+const DECODED_ENCODINGS = new Set(['gzip', 'x-gzip', 'deflate', 'br']);
+
+function isDecoded(encoding: string | null): boolean {
+  return DECODED_ENCODINGS.has(encoding?.trim().toLowerCase() ?? '');
 }
 
 function decoderFor(encoding: string | null): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | undefined {
@@ -379,16 +445,23 @@ class MessageBody implements BodySource {
   readonly #message: http.IncomingMessage;
   readonly #stream: Readable;
   readonly #state: CallState;
+  readonly #meter: BodyMeter;
   #error: unknown;
   #settled = false;
+  /** Settles once the body has: undefined when it ended or was cancelled, else the error that ended it. */
+  readonly outcome: Promise<unknown>;
+  #reportOutcome!: (error: unknown) => void;
 
-  constructor(message: http.IncomingMessage, state: CallState, encoding: string | null) {
+  constructor(message: http.IncomingMessage, state: CallState, encoding: string | null, meter: BodyMeter) {
+    this.outcome = new Promise((resolve) => (this.#reportOutcome = resolve));
     this.#message = message;
     this.#state = state;
+    this.#meter = meter;
     const decoder = decoderFor(encoding);
     if (decoder) {
       message.on('error', (error) => decoder.destroy(error));
       decoder.on('error', () => message.destroy()); // a corrupt body: give up the connection
+      message.on('data', (chunk: Buffer) => meter.compressed(chunk.length)); // next to pipe(): both see every chunk
       message.pipe(decoder);
       this.#stream = decoder;
     } else {
@@ -400,12 +473,23 @@ class MessageBody implements BodySource {
       this.#settle();
     });
     this.#stream.once('end', () => this.#settle());
+    const early = meter.early(message.headers['content-length'] ?? null);
+    if (early) state.fail(early); // refused before a byte of it is read
   }
 
   #settle(): void {
     if (this.#settled) return;
     this.#settled = true;
     this.#state.release();
+    this.#reportOutcome(this.#error);
+  }
+
+  /** Meters a decoded chunk; false when it put the body over a limit (the call then fails with the reason). */
+  #accept(chunk: Buffer): boolean {
+    const refused = this.#meter.check(chunk);
+    if (!refused) return true;
+    this.#state.fail(refused);
+    return false;
   }
 
   readAll(): Promise<Buffer> {
@@ -416,8 +500,15 @@ class MessageBody implements BodySource {
       }
       const chunks: Buffer[] = [];
       let length = 0;
+      let refused = false;
       const stream = this.#stream;
       stream.on('data', (chunk: Buffer) => {
+        if (refused) return;
+        if (!this.#accept(chunk)) {
+          refused = true;
+          chunks.length = 0; // let it go now, not when the promise settles
+          return;
+        }
         chunks.push(chunk);
         length += chunk.length;
       });
@@ -438,7 +529,7 @@ class MessageBody implements BodySource {
             return;
           }
           stream.on('data', (chunk: Buffer) => {
-            if (!open) return;
+            if (!open || !this.#accept(chunk)) return;
             controller.enqueue(chunk);
             if ((controller.desiredSize ?? 1) <= 0) stream.pause();
           });
@@ -561,6 +652,15 @@ interface ResponseInit {
   redirected: boolean;
 }
 
+/**
+ * @internal Not part of fetch: `response[bodyOutcome]()` settles once the body is
+ * done, with undefined (read to its end, cancelled, or no body) or the error that
+ * ended it (a refused size, a deadline, a broken connection) — for a caller that
+ * must react to a body failing while someone else reads it (the bridge answers
+ * the requests of an event stream that was cut off).
+ */
+export const bodyOutcome = Symbol('bodyOutcome');
+
 /** The Response members the MCP SDK, eventsource and oauth4webapi use, over a node:http IncomingMessage. */
 export class ResponseLite implements Response {
   readonly status: number;
@@ -572,15 +672,22 @@ export class ResponseLite implements Response {
   #source: BodySource | null;
   #stream: ReadableStream<Uint8Array> | null | undefined; // undefined: not created yet
   #used = false;
+  readonly #outcome: Promise<unknown>;
 
   /** @internal Made by createNodeFetch(). */
-  constructor(init: ResponseInit, source: BodySource | null) {
+  constructor(init: ResponseInit, source: BodySource | null, outcome?: Promise<unknown>) {
     this.status = init.status;
     this.statusText = init.statusText;
     this.headers = init.headers;
     this.url = init.url;
     this.redirected = init.redirected;
     this.#source = source;
+    this.#outcome = outcome ?? (source instanceof MessageBody ? source.outcome : Promise.resolve(undefined));
+  }
+
+  /** @internal See bodyOutcome. */
+  [bodyOutcome](): Promise<unknown> {
+    return this.#outcome;
   }
 
   get ok(): boolean {
@@ -652,6 +759,7 @@ export class ResponseLite implements Response {
     return new ResponseLite(
       { status: this.status, statusText: this.statusText, headers: new HeadersLite(this.headers), url: this.url, redirected: this.redirected },
       this.#source,
+      this.#outcome,
     );
   }
 }
@@ -716,6 +824,8 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
   const proxies = readProxySettings(options.env ?? process.env);
   const maxRedirects = options.maxRedirects ?? MAX_REDIRECTS;
   const userAgent = options.userAgent ?? 'node';
+  const limits = options.limits ?? MCP_BODY_LIMITS;
+  const deadlines = options.deadlines ?? mcpDeadlines(options.env ?? process.env);
 
   /** One HTTP exchange (no redirects): resolves with the response head. */
   function send(out: Outgoing, state: CallState, retried = false): Promise<http.IncomingMessage> {
@@ -814,6 +924,8 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
 
     const state = new CallState(signal);
     if (state.aborted) throw state.reason;
+    const origin = url.origin;
+    state.arm(deadlines.responseMs, () => new DeadlineError(`${origin} sent no complete answer within ${formatSeconds(deadlines.responseMs)}`));
 
     let body = encoded.data;
     let redirects = 0;
@@ -838,9 +950,8 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
         } catch (cause) {
           throw fetchFailed(cause);
         }
-        if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-          throw fetchFailed(new Error(`URL scheme must be a HTTP(S) scheme: ${next.protocol}`));
-        }
+        const verdict = redirectVerdict(url, next);
+        if (!verdict.follow) throw fetchFailed(new RedirectRefusedError(url, next, verdict.reason));
         next.hash = '';
         redirects += 1;
         if ((status === 303 && method !== 'HEAD') || ((status === 301 || status === 302) && method === 'POST')) {
@@ -850,12 +961,7 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
         } else if (body !== null && !Buffer.isBuffer(body)) {
           throw fetchFailed(new Error('cannot follow a redirect with a streamed request body'));
         }
-        if (next.origin !== url.origin) {
-          headers.delete('authorization');
-          headers.delete('proxy-authorization');
-          headers.delete('cookie');
-        }
-        url = next;
+        url = next; // same origin (redirectVerdict): the headers it was sent with stay
       }
     } catch (error) {
       state.release();
@@ -879,10 +985,29 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
       await discard(message);
       return new ResponseLite(init, null);
     }
-    return new ResponseLite(init, new MessageBody(message, state, init.headers.get('content-encoding')));
+    const encoding = init.headers.get('content-encoding');
+    const eventStream = isEventStream(init.headers.get('content-type'));
+    const origin = url.origin;
+    const stuck = () => new DeadlineError(`${origin} began an event on its event stream and did not finish it within ${formatSeconds(deadlines.eventIdleMs)}`);
+    // An event stream may last for ever, and be silent for hours between events; but an event, once begun, must end in time.
+    if (eventStream) {
+      state.disarm();
+      const socket = message.socket;
+      if (socket && !keptAlive.has(socket)) {
+        keptAlive.add(socket); // once per connection: a setsockopt per response is wasted on a reused socket
+        socket.setKeepAlive?.(true, EVENT_STREAM_KEEPALIVE_MS); // a dead peer of a quiet stream is noticed by TCP
+      }
+    }
+    const events = eventStream ? { begun: () => state.arm(deadlines.eventIdleMs, stuck), ended: () => state.disarm() } : undefined;
+    const meter = new BodyMeter(limits, origin, eventStream, isDecoded(encoding), events);
+    return new ResponseLite(init, new MessageBody(message, state, encoding, meter));
   }
 
   return nodeFetch;
+}
+
+function isEventStream(contentType: string | null): boolean {
+  return contentType?.split(';')[0]?.trim().toLowerCase() === 'text/event-stream';
 }
 
 /**
