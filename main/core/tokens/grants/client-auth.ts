@@ -1,0 +1,37 @@
+// How a confidential client authenticates at a token endpoint, picked from what
+// the authorization server lists in token_endpoint_auth_methods_supported
+// (RFC 8414: absent means client_secret_basic only). oauth4webapi builds the
+// request; this only chooses.
+import * as oauth from 'oauth4webapi';
+import { KeyringError } from '../../errors';
+import { signingKey } from './private-key';
+
+export type ClientCredential = { kind: 'secret'; secret: string } | { kind: 'private-key'; pem: string; signingAlg?: string } | { kind: 'none' };
+
+export interface ChosenClientAuth {
+  auth: oauth.ClientAuth;
+  method: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
+}
+
+export async function clientAuthFor(as: oauth.AuthorizationServer, credential: ClientCredential): Promise<ChosenClientAuth> {
+  const supported = as.token_endpoint_auth_methods_supported;
+  if (credential.kind === 'none') return { auth: oauth.None(), method: 'none' };
+  if (credential.kind === 'secret') {
+    if (!supported || supported.includes('client_secret_basic')) return { auth: oauth.ClientSecretBasic(credential.secret), method: 'client_secret_basic' };
+    if (supported.includes('client_secret_post')) return { auth: oauth.ClientSecretPost(credential.secret), method: 'client_secret_post' };
+    throw new KeyringError(
+      'token-request-failed',
+      `${as.issuer} does not accept a client secret at its token endpoint (it supports ${supported.join(', ') || 'nothing'}); add the server with --private-key or --generate-key instead.`,
+    );
+  }
+  if (supported && !supported.includes('private_key_jwt')) {
+    throw new KeyringError('token-request-failed', `${as.issuer} does not accept private_key_jwt (it supports ${supported.join(', ') || 'nothing'}); add the server with --client-secret instead.`);
+  }
+  const { key, alg } = await signingKey(credential.pem, credential.signingAlg);
+  const algs = as.token_endpoint_auth_signing_alg_values_supported;
+  const jwsAlg = alg === 'EdDSA' ? ['EdDSA', 'Ed25519'] : [alg];
+  if (algs && !algs.some((a) => jwsAlg.includes(a))) {
+    throw new KeyringError('token-request-failed', `${as.issuer} does not accept ${alg}-signed client assertions (it takes ${algs.join(', ')}); use a key of one of those kinds.`);
+  }
+  return { auth: oauth.PrivateKeyJwt(key), method: 'private_key_jwt' };
+}
