@@ -37,6 +37,36 @@ export interface AddServerRequest {
   secret?: string;
   /** Secret of a user-supplied OAuth client; goes to the keychain only. */
   clientSecret?: string;
+  /** Machine-to-machine with private_key_jwt: a PKCS#8 PEM key to import (keychain only). */
+  privateKeyPem?: string;
+  /** Machine-to-machine with private_key_jwt: generate an ES256 key in the keychain. */
+  generateKey?: boolean;
+}
+
+/** A company identity provider (enterprise-managed authorization) as the window shows it. */
+export interface IdentityProviderView {
+  id: string;
+  name: string;
+  issuer: string;
+  clientId: string;
+  status: 'signed-out' | 'signed-in' | 'needs-sign-in' | 'expired';
+  /** The signed-in user (email where known, else the subject). */
+  user: string | null;
+  /** When the ID token expires (ms since epoch). */
+  expiresAt: number | null;
+  /** The sign-in renews itself (the IdP gave a refresh token). */
+  renews: boolean;
+  lastError: string | null;
+  /** Ids of the servers that get their tokens through this provider. */
+  servers: string[];
+}
+
+export interface AddIdentityProviderRequest {
+  issuer: string;
+  clientId: string;
+  /** Goes to the keychain only. */
+  clientSecret?: string;
+  name?: string;
 }
 
 export type ConnectStep = 'discovering' | 'registering' | 'waiting-for-browser' | 'exchanging-code' | 'done' | 'failed' | 'cancelled';
@@ -114,6 +144,12 @@ export interface IpcContract {
   'settings:get': { request: void; response: AppSettings };
   'settings:set': { request: Partial<AppSettings>; response: AppSettings };
   'app:open-external': { request: { url: string }; response: void };
+  'servers:public-key': { request: { id: string }; response: { jwk: Record<string, unknown> } };
+  'idps:list': { request: void; response: IdentityProviderView[] };
+  'idps:add': { request: AddIdentityProviderRequest; response: IdentityProviderView };
+  'idps:connect': { request: { id: string }; response: IdentityProviderView };
+  'idps:sign-out': { request: { id: string }; response: IdentityProviderView };
+  'idps:remove': { request: { id: string }; response: void };
 }
 export type IpcChannel = keyof IpcContract;
 export const IPC_CHANNELS: readonly IpcChannel[] = [
@@ -129,6 +165,12 @@ export const IPC_CHANNELS: readonly IpcChannel[] = [
   'settings:get',
   'settings:set',
   'app:open-external',
+  'servers:public-key',
+  'idps:list',
+  'idps:add',
+  'idps:connect',
+  'idps:sign-out',
+  'idps:remove',
 ] as const;
 
 /** Events main → renderer. */

@@ -13,11 +13,24 @@ export interface ChosenClientAuth {
   method: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
 }
 
+/**
+ * client_secret_basic with the WHATWG form encoding of id and secret (RFC 6749 §2.3.1).
+ * oauth4webapi's ClientSecretBasic also escapes "-", "_", "." and the like; that is
+ * legal, but authorization servers that skip the decoding step (the MCP conformance
+ * suite's among them) then see "client%2Did". Unreserved characters stay as they are here.
+ */
+export function clientSecretBasic(secret: string): oauth.ClientAuth {
+  const encode = (value: string) => new URLSearchParams({ v: value }).toString().slice(2);
+  return (_as, client, _body, headers) => {
+    headers.set('authorization', `Basic ${Buffer.from(`${encode(client.client_id)}:${encode(secret)}`).toString('base64')}`);
+  };
+}
+
 export async function clientAuthFor(as: oauth.AuthorizationServer, credential: ClientCredential): Promise<ChosenClientAuth> {
   const supported = as.token_endpoint_auth_methods_supported;
   if (credential.kind === 'none') return { auth: oauth.None(), method: 'none' };
   if (credential.kind === 'secret') {
-    if (!supported || supported.includes('client_secret_basic')) return { auth: oauth.ClientSecretBasic(credential.secret), method: 'client_secret_basic' };
+    if (!supported || supported.includes('client_secret_basic')) return { auth: clientSecretBasic(credential.secret), method: 'client_secret_basic' };
     if (supported.includes('client_secret_post')) return { auth: oauth.ClientSecretPost(credential.secret), method: 'client_secret_post' };
     throw new KeyringError(
       'token-request-failed',
