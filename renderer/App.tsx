@@ -9,6 +9,7 @@ import { liveStatus } from './format';
 import { AddServerDialog } from './components/AddServerDialog';
 import { Dialog } from './components/Dialog';
 import { EmptyState } from './components/EmptyState';
+import { IdentityProviders } from './components/IdentityProviders';
 import { InstallResultDialog, type InstallOutcome } from './components/InstallResultDialog';
 import { ServerRow, isActive, type RowNotice } from './components/ServerRow';
 
@@ -283,6 +284,7 @@ export function App() {
             ))}
           </ul>
         ) : null}
+        {servers !== null ? <IdentityProviders /> : null}
       </main>
 
       <footer className="statusbar">

@@ -85,7 +85,9 @@ test('client secret with client_secret_basic: add, connect without a browser, br
   assert.equal(as.tokenRequests.at(-1)!.grantType, 'client_credentials');
   const view = await profile.keyring.view(await profile.keyring.registry.get('basic'));
   assert.equal(view.state.status, 'connected');
-  assert.equal(view.state.hasRefreshToken, false);
+  assert.equal(view.state.hasRefreshToken, true, 'shown as renewing itself (it needs no one to renew)');
+  assert.equal(view.status, 'connected', 'never "expiring": it renews itself');
+  assert.equal((await profile.secrets()).find((s) => s.account === 'server/basic/refresh-token'), undefined, 'no refresh token exists');
   assert.ok(view.state.expiresAt! > Date.now());
   assert.ok(as.tokenRequests.every((r) => r.grantType === 'client_credentials'), 'only client_credentials requests');
 

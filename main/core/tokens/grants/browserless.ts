@@ -89,7 +89,9 @@ export async function obtainBrowserlessToken(server: BrowserlessServer, tokens: 
     issuer: as.issuer,
     clientId: server.auth.clientId!,
     requestedScopes: scopes,
-    previous: { ...state, status: 'connected', hasRefreshToken: false, requestedScopes: [] },
+    // "hasRefreshToken" means "renews without the user" to the status display, the window
+    // and the refresh scheduler: true here, since asking again needs no one.
+    previous: { ...state, status: 'connected', hasRefreshToken: true, requestedScopes: [] },
   });
   return { token: response.access_token, state: saved };
 }
