@@ -5,6 +5,7 @@ import type { BrowserlessGrant, OAuthOptions } from '../../shared/server-config'
 import { KeyringError } from '../core/errors';
 import type { Keyring } from '../core/keyring';
 import { addBrowserlessServer, serverPublicJwk } from '../core/tokens/grants/browserless-servers';
+import { readPipedCredential } from './read-bounded';
 import { readSecret } from './read-secret';
 
 export const BROWSERLESS_ADD_OPTIONS = {
@@ -30,12 +31,6 @@ export function wantsBrowserless(values: BrowserlessAddValues): boolean {
   return Boolean(values['client-credentials'] || values.idp);
 }
 
-/** Reads all of standard input (a PEM spans lines, so a typed prompt will not do). */
-async function readPem(): Promise<string> {
-  if (process.stdin.isTTY) throw new KeyringError('invalid-input', 'Pipe the PEM private key into standard input, e.g. `mcp-keyring add … --private-key < key.pem`.');
-  return readSecret('');
-}
-
 export async function addBrowserless(keyring: Keyring, url: string, values: BrowserlessAddValues, oauth: OAuthOptions, say: (line: string) => void): Promise<void> {
   if (values['client-credentials'] && values.idp) throw new KeyringError('invalid-input', '--client-credentials and --idp are two different kinds of server; use one.');
   if (!oauth.clientId) throw new KeyringError('invalid-input', `${values.idp ? '--idp' : '--client-credentials'} needs --client-id ID.`);
@@ -53,7 +48,7 @@ export async function addBrowserless(keyring: Keyring, url: string, values: Brow
     const credential = values['client-secret'] ? 'client-secret' : 'private-key';
     grant = { type: 'client-credentials', credential, ...(values['signing-alg'] ? { signingAlg: values['signing-alg'] } : {}) };
     if (values['client-secret']) clientSecret = await readSecret('Client secret: ');
-    if (values['private-key']) privateKeyPem = await readPem();
+    if (values['private-key']) privateKeyPem = await readPipedCredential('PEM private key');
   }
   const { server, publicJwk } = await addBrowserlessServer(keyring, {
     url,

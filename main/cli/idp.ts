@@ -8,6 +8,7 @@ import type { IdpView } from '../core/idp/identity-providers';
 import type { Keyring } from '../core/keyring';
 import { identityProviders } from '../core/tokens/grants/browserless-servers';
 import { formatDuration } from './format';
+import { readPipedCredential } from './read-bounded';
 import { readSecret } from './read-secret';
 
 export const IDP_USAGE = `  idp add <issuer> --client-id ID          add your company's identity provider; prints its id
@@ -69,7 +70,7 @@ export async function idpCommand(keyring: Keyring, args: string[], say: (line: s
     case 'import-id-token': {
       const id = rest[0];
       if (!id || rest.length > 1) throw new KeyringError('invalid-input', 'idp import-id-token takes one identity provider id; the ID token comes on standard input.');
-      const session = await idps.importIdToken(id, await readSecret('ID token: '));
+      const session = await idps.importIdToken(id, await readPipedCredential('ID token'));
       say(`Stored the ID token${session.subject ? ` of ${session.email ?? session.subject}` : ''} in the system keychain${session.expiresAt ? `; it is valid for ${formatDuration(session.expiresAt - Date.now())}` : ''}.`);
       return;
     }

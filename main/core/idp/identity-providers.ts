@@ -45,11 +45,19 @@ export function jwtClaims(token: string): Record<string, unknown> {
   }
 }
 
+/** A claim the IdP chose, fit for a terminal and the window: no control characters, capped. */
+export function printableClaim(value: unknown, max = 200): string | null {
+  if (typeof value !== 'string') return null;
+  const clean = value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, '').trim();
+  if (!clean) return null;
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+}
+
 function sessionFrom(claims: Record<string, unknown>, hasRefreshToken: boolean): IdpSession {
   return {
     status: 'signed-in',
-    subject: typeof claims.sub === 'string' ? claims.sub : null,
-    email: typeof claims.email === 'string' ? claims.email : null,
+    subject: printableClaim(claims.sub),
+    email: printableClaim(claims.email),
     expiresAt: typeof claims.exp === 'number' ? claims.exp * 1000 : null,
     hasRefreshToken,
     signedInAt: Date.now(),
@@ -205,10 +213,10 @@ export class IdentityProviders {
     const token = idToken.trim();
     const claims = jwtClaims(token);
     if (claims.iss !== config.issuer && String(claims.iss).replace(/\/$/, '') !== config.issuer.replace(/\/$/, '')) {
-      throw new KeyringError('invalid-input', `The ID token was issued by ${String(claims.iss)}, not by ${config.issuer}.`);
+      throw new KeyringError('invalid-input', `The ID token was issued by ${printableClaim(String(claims.iss), 120) ?? 'no one'}, not by ${config.issuer}.`);
     }
     const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-    if (!audiences.includes(config.clientId)) throw new KeyringError('invalid-input', `The ID token is for ${audiences.join(', ')}, not for the client id ${config.clientId}.`);
+    if (!audiences.includes(config.clientId)) throw new KeyringError('invalid-input', `The ID token is for ${printableClaim(audiences.join(', '), 120) ?? 'no audience'}, not for the client id ${config.clientId}.`);
     if (typeof claims.exp !== 'number' || claims.exp * 1000 <= Date.now()) throw new KeyringError('invalid-input', 'The ID token has expired (or has no exp); get a fresh one.');
     return this.storeTokens(config, token, undefined);
   }

@@ -117,6 +117,8 @@ test('one IdP sign-in, then two MCP servers get tokens (ID-JAG + jwt-bearer) wit
   const refreshToken = await profile.keyring.vault.get('idp/corp/refresh-token');
   assert.ok(idToken && refreshToken);
   await assertNoLeak([idToken, refreshToken, secretA], { dirs: [profile.home], outputs: [signIn.stdout, signIn.stderr, connectA.stderr, connectB.stderr, status.stdout] });
+  // The MCP servers' authorization servers see the ID-JAG only, never the IdP's tokens.
+  await assertNoLeak([idToken, refreshToken], { outputs: [...asA.tokenRequests, ...asB.tokenRequests].map((r) => JSON.stringify(r.params)) });
 });
 
 test('renewal asks the IdP and the AS again; an expired ID token is renewed with the IdP refresh token', async () => {

@@ -48,7 +48,8 @@ async function requestIdJag(input: GrantInput, idps: IdentityProviders, idpId: s
     throw error;
   }
   if (response.issued_token_type !== ID_JAG_TOKEN_TYPE) {
-    throw new KeyringError('token-request-failed', `${config.name} answered the token exchange with a ${String(response.issued_token_type ?? 'untyped')} token, not an ID-JAG.`);
+    const type = typeof response.issued_token_type === 'string' ? response.issued_token_type.replace(/[^\x21-\x7e]/g, '').slice(0, 80) : 'untyped';
+    throw new KeyringError('token-request-failed', `${config.name} answered the token exchange with a ${type} token, not an ID-JAG.`);
   }
   return response.access_token;
 }
