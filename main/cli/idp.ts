@@ -5,6 +5,7 @@ import { openInSystemBrowser } from '../core/authorize/open-browser';
 import { DEFAULT_SIGN_IN_TIMEOUT_MS } from '../core/authorize/sign-in';
 import { KeyringError } from '../core/errors';
 import type { IdpView } from '../core/idp/identity-providers';
+import { signInToIdp } from '../core/idp/idp-sign-in';
 import type { Keyring } from '../core/keyring';
 import { identityProviders } from '../core/tokens/grants/browserless-servers';
 import { formatDuration } from './format';
@@ -55,7 +56,7 @@ export async function idpCommand(keyring: Keyring, args: string[], say: (line: s
       const controller = new AbortController();
       process.once('SIGINT', () => controller.abort());
       const timeoutMs = values.timeout ? parseDuration(values.timeout) : DEFAULT_SIGN_IN_TIMEOUT_MS;
-      const session = await idps.signIn(id, {
+      const session = await signInToIdp(idps, id, {
         openBrowser: openInSystemBrowser,
         timeoutMs,
         signal: controller.signal,

@@ -1,14 +1,10 @@
 // The company identity providers of enterprise-managed authorization: the user
-// signs in to one once (authorization code + PKCE through the loopback, as for any
-// server), or imports an ID token an SSO tool handed out; MCP Keyring keeps the ID
+// signs in to one once (idp-sign-in.ts: authorization code + PKCE through the
+// loopback, as for any server), or imports an ID token an SSO tool handed out; MCP Keyring keeps the ID
 // token (and a refresh token to renew it) in the keychain, and hands it to the
 // ID-JAG token exchange for every MCP server configured with this provider.
 import * as oauth from 'oauth4webapi';
 import type { IdentityProviderConfig } from '../../../shared/server-config';
-import { assertBrowsableUrl, type BrowserOpener } from '../authorize/open-browser';
-import { startLoopbackListener, type Callback } from '../authorize/loopback-listener';
-import { DEFAULT_SIGN_IN_TIMEOUT_MS } from '../authorize/sign-in';
-import { checkAuthorizationServer } from '../discovery/discover';
 import { KeyringError, describeOAuthError, isKeyringError } from '../errors';
 import { withFileLock } from '../fs/file-lock';
 import { oauthCall, oauthHttpOptions } from '../http/outbound';
@@ -149,64 +145,6 @@ export class IdentityProviders {
     return { client: { client_id: config.clientId, token_endpoint_auth_method: chosen.method }, auth: chosen.auth };
   }
 
-  /** Browser sign-in at the IdP (authorization code + PKCE + nonce, loopback redirect). */
-  async signIn(id: string, options: { openBrowser: BrowserOpener; timeoutMs?: number; signal?: AbortSignal; onUrl?: (url: string) => void }): Promise<IdpSession> {
-    const { config } = await this.store.get(id);
-    const as = await this.metadata(config, { fresh: true });
-    checkAuthorizationServer(as);
-    const { client, auth } = await this.client(config, as);
-    const listener = await startLoopbackListener();
-    let callback: Callback | undefined;
-    try {
-      const codeVerifier = oauth.generateRandomCodeVerifier();
-      const state = oauth.generateRandomState();
-      const nonce = oauth.generateRandomNonce();
-      const scopes = ['openid', 'email'].filter((s) => s === 'openid' || as.scopes_supported?.includes(s));
-      const offline = as.scopes_supported?.includes('offline_access') && as.grant_types_supported?.includes('refresh_token') !== false;
-      if (offline) scopes.push('offline_access');
-      const url = new URL(as.authorization_endpoint!);
-      url.searchParams.set('response_type', 'code');
-      url.searchParams.set('client_id', client.client_id);
-      url.searchParams.set('redirect_uri', listener.redirectUri);
-      url.searchParams.set('scope', scopes.join(' '));
-      url.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(codeVerifier));
-      url.searchParams.set('code_challenge_method', 'S256');
-      url.searchParams.set('state', state);
-      url.searchParams.set('nonce', nonce);
-      if (offline) url.searchParams.set('prompt', 'consent');
-      assertBrowsableUrl(url.href);
-      options.onUrl?.(url.href);
-      const waiting = listener.waitForCallback({ timeoutMs: options.timeoutMs ?? DEFAULT_SIGN_IN_TIMEOUT_MS, ...(options.signal ? { signal: options.signal } : {}) });
-      Promise.resolve()
-        .then(() => options.openBrowser(url.href))
-        .catch(() => undefined);
-      callback = await waiting;
-      const params = oauth.validateAuthResponse(as, client, callback.params, state);
-      const response = await oauthCall(as.token_endpoint!, async () =>
-        oauth.processAuthorizationCodeResponse(
-          as,
-          client,
-          await oauth.authorizationCodeGrantRequest(as, client, auth, params, listener.redirectUri, codeVerifier, oauthHttpOptions(as.token_endpoint!)),
-          { expectedNonce: nonce, requireIdToken: true },
-        ),
-      );
-      const session = await this.storeTokens(config, response.id_token!, response.refresh_token);
-      callback.finish({ ok: true });
-      return session;
-    } catch (error) {
-      const failure = isKeyringError(error)
-        ? error
-        : error instanceof oauth.AuthorizationResponseError || error instanceof oauth.ResponseBodyError
-          ? new KeyringError(error.error === 'access_denied' ? 'access-denied' : 'authorization-failed', `Signing in to ${config.name} failed (${describeOAuthError(error)}).`, { cause: error })
-          : new KeyringError('authorization-failed', `Signing in to ${config.name} failed: ${(error as Error).message}`, { cause: error });
-      callback?.finish({ ok: false, message: failure.message });
-      await this.recordError(id, failure.message);
-      throw failure;
-    } finally {
-      if (!callback) listener.close();
-    }
-  }
-
   /** Takes an ID token the user already has (from an SSO tool); checks it is this IdP's, for this client, and current. */
   async importIdToken(id: string, idToken: string): Promise<IdpSession> {
     const { config } = await this.store.get(id);
@@ -257,7 +195,8 @@ export class IdentityProviders {
     });
   }
 
-  private async storeTokens(config: IdentityProviderConfig, idToken: string, refreshToken: string | undefined): Promise<IdpSession> {
+  /** Keeps a new ID token (and refresh token) in the keychain and records the session. */
+  async storeTokens(config: IdentityProviderConfig, idToken: string, refreshToken: string | undefined): Promise<IdpSession> {
     if (refreshToken) await this.vault.set(idpSecretNames.refreshToken(config.id), refreshToken);
     else await this.vault.delete(idpSecretNames.refreshToken(config.id));
     await this.vault.set(idpSecretNames.idToken(config.id), idToken);
@@ -275,7 +214,7 @@ export class IdentityProviders {
     await this.store.setSession(id, { ...session, status: 'needs-sign-in', expiresAt: null, hasRefreshToken: false, lastError: reason });
   }
 
-  private async recordError(id: string, message: string): Promise<void> {
+  async recordError(id: string, message: string): Promise<void> {
     const { session } = await this.store.get(id);
     await this.store.setSession(id, { ...session, lastError: message }).catch(() => undefined);
   }

@@ -4,6 +4,7 @@
 import type { IdentityProviderView, IpcContract, KeyringApi } from '../../../shared/ipc-contract';
 import { KeyringError } from '../errors';
 import type { IdpView } from '../idp/identity-providers';
+import { signInToIdp } from '../idp/idp-sign-in';
 import type { Keyring } from '../keyring';
 import { identityProviders, serverPublicJwk } from '../tokens/grants/browserless-servers';
 
@@ -73,7 +74,7 @@ export function identityProviderApi(
       const controller = new AbortController();
       signIns.set(id, controller);
       try {
-        await idps.signIn(id, {
+        await signInToIdp(idps, id, {
           signal: controller.signal,
           ...(platform.signInTimeoutMs ? { timeoutMs: platform.signInTimeoutMs } : {}),
           openBrowser: async (url) => {
