@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { test } from 'node:test';
-import type * as oauth from 'oauth4webapi';
-import { clientAuthFor, clientSecretBasic } from '../../../main/core/tokens/grants/client-auth';
+import * as oauth from 'oauth4webapi';
+import { clientAuthFor, clientSecretBasic, withClientAuth } from '../../../main/core/tokens/grants/client-auth';
 import { generatePrivateKeyPem, parsePrivateKey, publicJwk } from '../../../main/core/tokens/grants/private-key';
 
 const as = (extra: Partial<oauth.AuthorizationServer> = {}): oauth.AuthorizationServer => ({ issuer: 'https://as.example', token_endpoint: 'https://as.example/token', ...extra });
@@ -43,4 +43,30 @@ test('private keys: algorithm from the key, checked against --signing-alg; publi
   assert.throws(() => parsePrivateKey('hello'), /Expected a PEM private key/);
   const small = crypto.generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
   assert.throws(() => parsePrivateKey(small), /shorter than 2048 bits/);
+});
+
+test('a secret refused with invalid_client is tried the other way once, where the AS lists both ways', async () => {
+  const refused = () => new oauth.ResponseBodyError('refused', { cause: { error: 'invalid_client' }, response: new Response(null, { status: 401 }) });
+  const tried: string[] = [];
+  const both = as({ token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'] });
+  const result = await withClientAuth(both, { kind: 'secret', secret: 's' }, async ({ method }) => {
+    tried.push(method);
+    if (method === 'client_secret_basic') throw refused();
+    return 'token';
+  });
+  assert.equal(result, 'token');
+  assert.deepEqual(tried, ['client_secret_basic', 'client_secret_post']);
+  // Only one method listed: no second try; another error: no second try.
+  tried.length = 0;
+  await assert.rejects(withClientAuth(as({ token_endpoint_auth_methods_supported: ['client_secret_basic'] }), { kind: 'secret', secret: 's' }, async ({ method }) => {
+    tried.push(method);
+    throw refused();
+  }), /refused/);
+  assert.deepEqual(tried, ['client_secret_basic']);
+  tried.length = 0;
+  await assert.rejects(withClientAuth(both, { kind: 'secret', secret: 's' }, async ({ method }) => {
+    tried.push(method);
+    throw new Error('network');
+  }), /network/);
+  assert.deepEqual(tried, ['client_secret_basic']);
 });

@@ -48,3 +48,27 @@ export async function clientAuthFor(as: oauth.AuthorizationServer, credential: C
   }
   return { auth: oauth.PrivateKeyJwt(key), method: 'private_key_jwt' };
 }
+
+function refusedClient(error: unknown): boolean {
+  if (error instanceof oauth.ResponseBodyError) return error.error === 'invalid_client';
+  return error instanceof oauth.WWWAuthenticateChallengeError && error.status === 401;
+}
+
+/**
+ * Runs a token request with the chosen client authentication. A client secret can be
+ * sent two ways, and an AS that lists both may still insist on the one the client was
+ * registered with (oidc-provider does), which MCP Keyring cannot know: when the first
+ * way is refused with invalid_client, the other is tried once.
+ */
+export async function withClientAuth<T>(as: oauth.AuthorizationServer, credential: ClientCredential, request: (chosen: ChosenClientAuth) => Promise<T>): Promise<T> {
+  const chosen = await clientAuthFor(as, credential);
+  try {
+    return await request(chosen);
+  } catch (error) {
+    const supported = as.token_endpoint_auth_methods_supported ?? [];
+    const other = chosen.method === 'client_secret_basic' ? 'client_secret_post' : chosen.method === 'client_secret_post' ? 'client_secret_basic' : undefined;
+    if (credential.kind !== 'secret' || !other || !supported.includes(other) || !refusedClient(error)) throw error;
+    const auth = other === 'client_secret_basic' ? clientSecretBasic(credential.secret) : oauth.ClientSecretPost(credential.secret);
+    return request({ auth, method: other });
+  }
+}

@@ -6,7 +6,7 @@ import { KeyringError } from '../../errors';
 import { oauthCall, oauthHttpOptions } from '../../http/outbound';
 import { secretNames } from '../../vault/secrets';
 import type { GrantInput } from './browserless';
-import { clientAuthFor, type ClientCredential } from './client-auth';
+import { withClientAuth, type ClientCredential } from './client-auth';
 import { readPrivateKey } from './private-key';
 
 async function credential({ server, vault }: GrantInput): Promise<ClientCredential> {
@@ -24,13 +24,14 @@ async function credential({ server, vault }: GrantInput): Promise<ClientCredenti
 
 export async function clientCredentialsGrant(input: GrantInput): Promise<oauth.TokenEndpointResponse> {
   const { server, as, scopes } = input;
-  const { auth, method } = await clientAuthFor(as, await credential(input));
-  const client: oauth.Client = { client_id: server.auth.clientId!, token_endpoint_auth_method: method };
   const parameters: Record<string, string> = {};
   if (scopes.length) parameters.scope = scopes.join(' ');
   if (server.auth.sendResource) parameters.resource = server.url;
   if (server.auth.audience) parameters.audience = server.auth.audience;
-  return oauthCall(as.token_endpoint!, async () =>
-    oauth.processClientCredentialsResponse(as, client, await oauth.clientCredentialsGrantRequest(as, client, auth, parameters, oauthHttpOptions(as.token_endpoint!))),
-  );
+  return withClientAuth(as, await credential(input), async ({ auth, method }) => {
+    const client: oauth.Client = { client_id: server.auth.clientId!, token_endpoint_auth_method: method };
+    return oauthCall(as.token_endpoint!, async () =>
+      oauth.processClientCredentialsResponse(as, client, await oauth.clientCredentialsGrantRequest(as, client, auth, parameters, oauthHttpOptions(as.token_endpoint!))),
+    );
+  });
 }

@@ -9,7 +9,7 @@ import { oauthCall, oauthHttpOptions } from '../../http/outbound';
 import { IdentityProviders } from '../../idp/identity-providers';
 import { secretNames } from '../../vault/secrets';
 import type { GrantInput } from './browserless';
-import { clientAuthFor } from './client-auth';
+import { withClientAuth } from './client-auth';
 
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
 export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
@@ -61,12 +61,13 @@ export async function idJagGrant(input: GrantInput): Promise<oauth.TokenEndpoint
   const idps = new IdentityProviders(input.paths, vault);
   const assertion = await requestIdJag(input, idps, server.auth.grant.idp);
   const secret = await vault.get(secretNames.userClientSecret(server.id));
-  const { auth, method } = await clientAuthFor(as, secret ? { kind: 'secret', secret } : { kind: 'none' });
-  const client: oauth.Client = { client_id: server.auth.clientId!, token_endpoint_auth_method: method };
   const parameters: Record<string, string> = { assertion };
   if (scopes.length) parameters.scope = scopes.join(' ');
   if (server.auth.sendResource) parameters.resource = server.url;
-  return oauthCall(as.token_endpoint!, async () =>
-    oauth.processGenericTokenEndpointResponse(as, client, await oauth.genericTokenEndpointRequest(as, client, auth, JWT_BEARER_GRANT, parameters, oauthHttpOptions(as.token_endpoint!))),
-  );
+  return withClientAuth(as, secret ? { kind: 'secret', secret } : { kind: 'none' }, async ({ auth, method }) => {
+    const client: oauth.Client = { client_id: server.auth.clientId!, token_endpoint_auth_method: method };
+    return oauthCall(as.token_endpoint!, async () =>
+      oauth.processGenericTokenEndpointResponse(as, client, await oauth.genericTokenEndpointRequest(as, client, auth, JWT_BEARER_GRANT, parameters, oauthHttpOptions(as.token_endpoint!))),
+    );
+  });
 }
