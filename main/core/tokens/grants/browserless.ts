@@ -3,7 +3,7 @@
 // There is no refresh token: a new token is simply asked for again, by whichever
 // process needs one, under the token manager's per-server lock.
 import * as oauth from 'oauth4webapi';
-import type { BrowserlessGrant, OAuthOptions, ServerConfig } from '../../../../shared/server-config';
+import type { ServerConfig } from '../../../../shared/server-config';
 import type { ServerState } from '../../../../shared/server-state';
 import { discoverForSignIn } from '../../discovery/discover';
 import { KeyringError, describeOAuthError, isKeyringError } from '../../errors';
@@ -12,9 +12,11 @@ import type { StateStore } from '../../registry/state-store';
 import type { Vault } from '../../vault/vault';
 import { clientCredentialsGrant } from './client-credentials';
 import { idJagGrant } from './id-jag';
+import type { BrowserlessServer, GrantInput } from './grant-input';
 import { privateKeySecretName } from './private-key';
 
-export type BrowserlessServer = ServerConfig & { auth: OAuthOptions & { grant: BrowserlessGrant } };
+export type { BrowserlessServer } from './grant-input';
+
 
 export function isBrowserless(server: ServerConfig): server is BrowserlessServer {
   return server.auth.kind === 'oauth' && server.auth.grant !== undefined;
@@ -29,13 +31,6 @@ export interface TokenSink {
   markNeedsSignIn(server: ServerConfig, reason: string): Promise<KeyringError>;
 }
 
-export interface GrantInput {
-  server: BrowserlessServer;
-  as: oauth.AuthorizationServer;
-  scopes: string[];
-  vault: Vault;
-  paths: StateStore['paths'];
-}
 
 /** The authorization server: discovered afresh on connect, from the cache on renewal. */
 async function authorizationServer(server: BrowserlessServer, tokens: TokenSink, state: ServerState, fresh: boolean): Promise<{ as: oauth.AuthorizationServer; scopes: string[] }> {

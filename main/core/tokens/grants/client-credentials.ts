@@ -5,7 +5,7 @@ import * as oauth from 'oauth4webapi';
 import { KeyringError } from '../../errors';
 import { oauthCall, oauthHttpOptions } from '../../http/outbound';
 import { secretNames } from '../../vault/secrets';
-import type { GrantInput } from './browserless';
+import type { GrantInput } from './grant-input';
 import { withClientAuth, type ClientCredential } from './client-auth';
 import { readPrivateKey } from './private-key';
 

@@ -8,7 +8,7 @@ import { KeyringError, describeOAuthError } from '../../errors';
 import { oauthCall, oauthHttpOptions } from '../../http/outbound';
 import { IdentityProviders } from '../../idp/identity-providers';
 import { secretNames } from '../../vault/secrets';
-import type { GrantInput } from './browserless';
+import type { GrantInput } from './grant-input';
 import { withClientAuth } from './client-auth';
 
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
