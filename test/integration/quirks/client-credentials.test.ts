@@ -91,6 +91,14 @@ test('client secret with client_secret_basic: add, connect without a browser, br
   assert.ok(view.state.expiresAt! > Date.now());
   assert.ok(as.tokenRequests.every((r) => r.grantType === 'client_credentials'), 'only client_credentials requests');
 
+  // Three processes find the token due at once: the per-server lock lets one ask, the others use its token.
+  await profile.keyring.states.patch('basic', { expiresAt: Date.now() - 1000 });
+  const racing = as.tokenRequests.length;
+  const three = await Promise.all([1, 2, 3].map(() => runCli(['headers', 'basic'], { env })));
+  for (const run of three) assert.equal(run.code, 0, run.stderr);
+  assert.equal(as.tokenRequests.length, racing + 1, 'one token request for three processes');
+  assert.equal(new Set(three.map((run) => JSON.parse(run.stdout).Authorization)).size, 1);
+
   await assertNoLeak([secret], { dirs: [profile.home], outputs: [added.stdout, added.stderr, connected.stdout, connected.stderr, headers.stderr] });
 });
 

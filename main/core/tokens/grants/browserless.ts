@@ -22,6 +22,9 @@ export function isBrowserless(server: ServerConfig): server is BrowserlessServer
   return server.auth.kind === 'oauth' && server.auth.grant !== undefined;
 }
 
+/** A token younger than this is as fresh as asking again would make it. */
+const JUST_ISSUED_MS = 10_000;
+
 /** What this module needs of the token manager (structurally; no import of it, so no cycle). */
 export interface TokenSink {
   vault: Vault;
@@ -98,6 +101,9 @@ export async function obtainBrowserlessToken(server: BrowserlessServer, tokens: 
  */
 export async function renewBrowserlessToken(server: BrowserlessServer, tokens: TokenSink, state: ServerState, current: string | null, rejected: string | undefined): Promise<{ token: string; state: ServerState }> {
   const stillValid = current !== null && current !== rejected && (state.expiresAt === null || state.expiresAt > Date.now());
+  // Another process got this token moments ago (we waited for its lock): asking again
+  // would give no longer validity, e.g. when a caller wants 5 minutes of a 5-minute token.
+  if (stillValid && state.lastRefreshAt !== null && Date.now() - state.lastRefreshAt < JUST_ISSUED_MS) return { token: current, state };
   await tokens.states.write({ ...state, status: 'refreshing' });
   try {
     return await obtainBrowserlessToken(server, tokens, { fresh: state.authorizationServer === null, previous: state });
