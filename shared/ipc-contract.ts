@@ -148,6 +148,7 @@ export interface IpcContract {
   'idps:list': { request: void; response: IdentityProviderView[] };
   'idps:add': { request: AddIdentityProviderRequest; response: IdentityProviderView };
   'idps:connect': { request: { id: string }; response: IdentityProviderView };
+  'idps:cancel-connect': { request: { id: string }; response: void };
   'idps:sign-out': { request: { id: string }; response: IdentityProviderView };
   'idps:remove': { request: { id: string }; response: void };
 }
@@ -169,6 +170,7 @@ export const IPC_CHANNELS: readonly IpcChannel[] = [
   'idps:list',
   'idps:add',
   'idps:connect',
+  'idps:cancel-connect',
   'idps:sign-out',
   'idps:remove',
 ] as const;

@@ -169,6 +169,11 @@ export function IdentityProviders() {
                     Sign in
                   </button>
                 )}
+                {busy[idp.id]?.startsWith('Waiting') ? (
+                  <button type="button" onClick={() => void call('idps:cancel-connect', { id: idp.id }).catch(() => undefined)}>
+                    Cancel
+                  </button>
+                ) : null}
                 <span className="spacer" />
                 <button type="button" className="danger-quiet" disabled={Boolean(busy[idp.id]) || idp.servers.length > 0} onClick={() => void act(idp, 'idps:remove', 'Removing…')}>
                   Remove

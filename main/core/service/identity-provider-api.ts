@@ -8,7 +8,7 @@ import { signInToIdp } from '../idp/idp-sign-in';
 import type { Keyring } from '../keyring';
 import { identityProviders, serverPublicJwk } from '../tokens/grants/browserless-servers';
 
-type IdpChannels = 'servers:public-key' | 'idps:list' | 'idps:add' | 'idps:connect' | 'idps:sign-out' | 'idps:remove';
+type IdpChannels = 'servers:public-key' | 'idps:list' | 'idps:add' | 'idps:connect' | 'idps:cancel-connect' | 'idps:sign-out' | 'idps:remove';
 
 function invalid(message: string): KeyringError {
   return new KeyringError('invalid-input', message);
@@ -85,6 +85,12 @@ export function identityProviderApi(
       } finally {
         signIns.delete(id);
       }
+    },
+
+    'idps:cancel-connect': async (request) => {
+      const id = field(request, 'id', 'The identity provider id')!;
+      await idps.get(id);
+      signIns.get(id)?.abort();
     },
 
     'idps:sign-out': async (request) => {

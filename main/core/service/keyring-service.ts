@@ -383,6 +383,7 @@ export function createKeyringService(keyring: Keyring, platform: KeyringPlatform
     'idps:list': identityProviders['idps:list'],
     'idps:add': identityProviders['idps:add'],
     'idps:connect': identityProviders['idps:connect'],
+    'idps:cancel-connect': identityProviders['idps:cancel-connect'],
     'idps:sign-out': identityProviders['idps:sign-out'],
     'idps:remove': identityProviders['idps:remove'],
   };
