@@ -102,7 +102,7 @@ async function add(keyring: Keyring, args: string[]): Promise<void> {
       ...(port ? { callbackPort: port } : {}),
     };
   }
-  if (wantsBrowserless(values) && auth.kind === 'oauth') return addBrowserless(keyring, url, values, auth, say);
+  if (wantsBrowserless(values)) return addBrowserless(keyring, url, values, auth, say);
   const clientSecret = values['client-secret'] ? await readSecret('Client secret: ') : undefined;
   const server = await keyring.add({
     url,

@@ -1,7 +1,7 @@
 // CLI for servers that need no browser: `add … --client-credentials` (secret,
 // imported PEM key, or a generated key), `add … --idp <idp>`, and `public-key <id>`.
 // Secrets and keys come from standard input only, never from argv.
-import type { BrowserlessGrant, OAuthOptions } from '../../shared/server-config';
+import type { BrowserlessGrant, OAuthOptions, ServerAuth } from '../../shared/server-config';
 import { KeyringError } from '../core/errors';
 import type { Keyring } from '../core/keyring';
 import { addBrowserlessServer, serverPublicJwk } from '../core/tokens/grants/browserless-servers';
@@ -27,12 +27,16 @@ export interface BrowserlessAddValues {
   id?: string;
 }
 
+/** Any of the browserless options (so that one given alone gets an error instead of being ignored). */
 export function wantsBrowserless(values: BrowserlessAddValues): boolean {
-  return Boolean(values['client-credentials'] || values.idp);
+  return Boolean(values['client-credentials'] || values.idp || values['private-key'] || values['generate-key'] || values['signing-alg']);
 }
 
-export async function addBrowserless(keyring: Keyring, url: string, values: BrowserlessAddValues, oauth: OAuthOptions, say: (line: string) => void): Promise<void> {
+export async function addBrowserless(keyring: Keyring, url: string, values: BrowserlessAddValues, auth: ServerAuth, say: (line: string) => void): Promise<void> {
   if (values['client-credentials'] && values.idp) throw new KeyringError('invalid-input', '--client-credentials and --idp are two different kinds of server; use one.');
+  if (!values['client-credentials'] && !values.idp) throw new KeyringError('invalid-input', '--private-key, --generate-key and --signing-alg go with --client-credentials.');
+  if (auth.kind !== 'oauth') throw new KeyringError('invalid-input', `${values.idp ? '--idp' : '--client-credentials'} is OAuth without a browser; it does not go with --header or --no-auth.`);
+  const oauth: OAuthOptions = auth;
   if (!oauth.clientId) throw new KeyringError('invalid-input', `${values.idp ? '--idp' : '--client-credentials'} needs --client-id ID.`);
   let grant: BrowserlessGrant;
   let clientSecret: string | undefined;

@@ -179,8 +179,14 @@ test('private_key_jwt with an imported PKCS#8 PEM (as the conformance suite hand
   const neither = await runCli(['add', mcp.url, '--client-credentials', '--client-id', 'x', '--id', 'neither'], { env });
   assert.equal(neither.code, 1);
   assert.match(neither.stderr, /exactly one of --client-secret/);
+  const alone = await runCli(['add', mcp.url, '--client-id', 'x', '--generate-key', '--id', 'alone'], { env });
+  assert.equal(alone.code, 1);
+  assert.match(alone.stderr, /go with --client-credentials/);
+  const header = await runCli(['add', mcp.url, '--header', 'X-Key', '--client-credentials', '--client-id', 'x', '--client-secret', '--id', 'header'], { env, input: 'k' });
+  assert.equal(header.code, 1);
+  assert.match(header.stderr, /does not go with --header or --no-auth/);
   const ids = (await profile.keyring.registry.list()).map((s) => s.id);
-  for (const id of ['wrong-alg', 'garbage', 'neither']) assert.ok(!ids.includes(id), `${id} was not added`);
+  for (const id of ['wrong-alg', 'garbage', 'neither', 'alone', 'header']) assert.ok(!ids.includes(id), `${id} was not added`);
 });
 
 test('a wrong client secret: connect fails with what to check, and no token is stored', async () => {
