@@ -7,7 +7,7 @@ import { KeyringError } from '../core/errors';
 import type { IdpView } from '../core/idp/identity-providers';
 import { signInToIdp } from '../core/idp/idp-sign-in';
 import type { Keyring } from '../core/keyring';
-import { identityProviders } from '../core/tokens/grants/browserless-servers';
+import { identityProviders, reconnectThroughIdp } from '../core/tokens/grants/browserless-servers';
 import { formatDuration } from './format';
 import { readPipedCredential } from './read-bounded';
 import { readSecret } from './read-secret';
@@ -28,6 +28,10 @@ function describe(view: IdpView, now = Date.now()): string {
     status = session.expiresAt > now ? `signed-in${who ? ` as ${who}` : ''}, ID token valid ${formatDuration(session.expiresAt - now)}${session.hasRefreshToken ? ' (renews itself)' : ''}` : `expired${session.hasRefreshToken ? ' (renews on use)' : ''}`;
   }
   return `${config.id}  ${config.name}  ${config.issuer}  client ${config.clientId}  ${status}${session.lastError ? `\n  ${session.lastError}` : ''}`;
+}
+
+function reportReconnected(results: Array<{ id: string; error?: string }>, say: (line: string) => void): void {
+  for (const result of results) say(result.error ? `${result.id}: still not connected (${result.error})` : `${result.id}: connected again.`);
 }
 
 export async function idpCommand(keyring: Keyring, args: string[], say: (line: string) => void, parseDuration: (text: string) => number): Promise<void> {
@@ -66,6 +70,7 @@ export async function idpCommand(keyring: Keyring, args: string[], say: (line: s
         },
       });
       say(`Signed in${session.email ?? session.subject ? ` as ${session.email ?? session.subject}` : ''}. Servers added with --idp ${id} now connect without a browser.`);
+      reportReconnected(await reconnectThroughIdp(keyring, id), say);
       return;
     }
     case 'import-id-token': {
@@ -73,6 +78,7 @@ export async function idpCommand(keyring: Keyring, args: string[], say: (line: s
       if (!id || rest.length > 1) throw new KeyringError('invalid-input', 'idp import-id-token takes one identity provider id; the ID token comes on standard input.');
       const session = await idps.importIdToken(id, await readPipedCredential('ID token'));
       say(`Stored the ID token${session.subject ? ` of ${session.email ?? session.subject}` : ''} in the system keychain${session.expiresAt ? `; it is valid for ${formatDuration(session.expiresAt - Date.now())}` : ''}.`);
+      reportReconnected(await reconnectThroughIdp(keyring, id), say);
       return;
     }
     case 'status': {

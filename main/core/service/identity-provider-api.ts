@@ -6,7 +6,7 @@ import { KeyringError } from '../errors';
 import type { IdpView } from '../idp/identity-providers';
 import { signInToIdp } from '../idp/idp-sign-in';
 import type { Keyring } from '../keyring';
-import { identityProviders, serverPublicJwk } from '../tokens/grants/browserless-servers';
+import { identityProviders, reconnectThroughIdp, serverPublicJwk } from '../tokens/grants/browserless-servers';
 
 type IdpChannels = 'servers:public-key' | 'idps:list' | 'idps:add' | 'idps:connect' | 'idps:cancel-connect' | 'idps:sign-out' | 'idps:remove';
 
@@ -81,6 +81,8 @@ export function identityProviderApi(
             platform.openBrowser(url).catch(() => undefined);
           },
         });
+        // Servers waiting for this sign-in connect again (their own errors show in their rows).
+        await reconnectThroughIdp(keyring, id);
         return changed(await view(id));
       } finally {
         signIns.delete(id);

@@ -2,9 +2,10 @@
 // checked before anything is stored, and goes to the keychain only (a private key
 // is never written to a file); if storing it fails, the server is not kept.
 import type { BrowserlessGrant, OAuthOptions, ServerConfig } from '../../../../shared/server-config';
-import { KeyringError } from '../../errors';
+import { KeyringError, errorMessage } from '../../errors';
 import type { Keyring } from '../../keyring';
 import { IdentityProviders } from '../../idp/identity-providers';
+import { isBrowserless } from './browserless';
 import { generatePrivateKeyPem, parsePrivateKey, privateKeySecretName, publicJwk, readPrivateKey } from './private-key';
 
 export interface AddBrowserlessInput {
@@ -73,4 +74,28 @@ export async function serverPublicJwk(keyring: Keyring, id: string): Promise<Rec
   const pem = await readPrivateKey(keyring.vault, id);
   if (!pem) throw new KeyringError('needs-sign-in', `The private key of ${server.name} is missing from the keychain; add the server again.`);
   return publicJwk(pem, grant.signingAlg);
+}
+
+/**
+ * After a sign-in at an identity provider (or an imported ID token): the servers that
+ * get their tokens through it and were waiting for it connect again, with no browser.
+ */
+export async function reconnectThroughIdp(keyring: Keyring, idpId: string): Promise<Array<{ id: string; error?: string }>> {
+  const results: Array<{ id: string; error?: string }> = [];
+  for (const server of await keyring.registry.list()) {
+    if (!isBrowserless(server) || server.auth.grant.type !== 'id-jag' || server.auth.grant.idp !== idpId) continue;
+    const { status } = await keyring.states.read(server.id);
+    if (status !== 'needs-sign-in' && status !== 'error') continue;
+    try {
+      await keyring.connect(server.id, {
+        openBrowser: async () => {
+          throw new KeyringError('invalid-input', 'A server connected through an identity provider never needs a browser.');
+        },
+      });
+      results.push({ id: server.id });
+    } catch (error) {
+      results.push({ id: server.id, error: errorMessage(error) });
+    }
+  }
+  return results;
 }
