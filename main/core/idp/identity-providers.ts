@@ -170,6 +170,8 @@ export class IdentityProviders {
       const token = await this.vault.get(idpSecretNames.idToken(id));
       if (token && again.session.expiresAt !== null && again.session.expiresAt - Date.now() > ID_TOKEN_MARGIN_MS) return { token, config };
       const refreshToken = await this.vault.get(idpSecretNames.refreshToken(id));
+      // Nothing to renew it with: a token in its last minute is still worth presenting.
+      if (!refreshToken && token && again.session.expiresAt !== null && again.session.expiresAt > Date.now()) return { token, config };
       if (!refreshToken) {
         const reason = token ? `Your sign-in at ${config.name} has expired.` : `You are not signed in to ${config.name}.`;
         await this.markNeedsSignIn(id, reason);
