@@ -17,6 +17,8 @@ import { formatDuration, formatStatusTable } from './cli/format';
 import { displayLines } from '../shared/display-text';
 import { adoptCommand, logCommand } from './cli/adopt';
 import { searchCommand } from './cli/search';
+import { addBrowserless, BROWSERLESS_ADD_OPTIONS, publicKeyCommand, wantsBrowserless } from './cli/browserless';
+import { IDP_USAGE, idpCommand } from './cli/idp';
 
 const USAGE = `usage: mcp-keyring <command> [options]
 
@@ -27,6 +29,10 @@ const USAGE = `usage: mcp-keyring <command> [options]
       [--client-metadata-url URL]          Client ID Metadata Document to use as client id
       [--header NAME [--scheme Bearer]]    a server with a static key in NAME (key read from stdin)
       [--no-auth]                          a server that needs no credentials
+      --client-credentials --client-id ID  machine-to-machine, no browser: with --client-secret (stdin),
+        --private-key [--signing-alg ES256] (PKCS#8 PEM on stdin) or --generate-key (prints the public JWK)
+      --idp IDP --client-id ID [--client-secret]  enterprise-managed: tokens via the identity provider
+  public-key <id>                          print the public JWK of a server's private key
   connect <id> [--timeout 5m]              sign in through the browser; tokens go to the keychain
   status [<id>] [--json]                   show servers and their token state
   bridge <id>                              stdio MCP server for Claude Desktop & co.
@@ -38,6 +44,7 @@ const USAGE = `usage: mcp-keyring <command> [options]
                                            take over remote servers already in your clients' configs
   log <id> [--json]                        the server's history, newest first
   search <words> [--registry URL] [--json] remote servers in the MCP registry, how each signs in
+${IDP_USAGE}
 
 environment: MCP_KEYRING_HOME (data directory), MCP_KEYRING_SERVICE (keychain service),
              MCP_KEYRING_HTTP_PORT (serve's port), MCP_KEYRING_REGISTRY_URL, BROWSER, HTTPS_PROXY / NO_PROXY, NODE_EXTRA_CA_CERTS`;
@@ -76,6 +83,7 @@ async function add(keyring: Keyring, args: string[]): Promise<void> {
       header: { type: 'string' },
       scheme: { type: 'string' },
       'no-auth': { type: 'boolean' },
+      ...BROWSERLESS_ADD_OPTIONS,
     },
   });
   const url = positionals[0];
@@ -102,6 +110,7 @@ async function add(keyring: Keyring, args: string[]): Promise<void> {
       ...(port ? { callbackPort: port } : {}),
     };
   }
+  if (wantsBrowserless(values)) return addBrowserless(keyring, url, values, auth, say);
   const clientSecret = values['client-secret'] ? await readSecret('Client secret: ') : undefined;
   const server = await keyring.add({
     url,
@@ -234,6 +243,12 @@ export async function run(argv: string[]): Promise<number> {
         break;
       case 'search':
         await searchCommand(args);
+        break;
+      case 'public-key':
+        await publicKeyCommand(keyring, args);
+        break;
+      case 'idp':
+        await idpCommand(keyring, args, say, parseDuration);
         break;
       case undefined:
       case 'help':

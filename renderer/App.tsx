@@ -12,6 +12,7 @@ import { HistoryDialog } from './components/HistoryDialog';
 import { RegistryDialog } from './components/RegistryDialog';
 import { Dialog } from './components/Dialog';
 import { EmptyState } from './components/EmptyState';
+import { IdentityProviders } from './components/IdentityProviders';
 import { InstallResultDialog, type InstallOutcome } from './components/InstallResultDialog';
 import { ServerRow, isActive, type RowNotice } from './components/ServerRow';
 
@@ -316,6 +317,7 @@ export function App() {
             ))}
           </ul>
         ) : null}
+        {servers !== null ? <IdentityProviders /> : null}
       </main>
 
       <footer className="statusbar">

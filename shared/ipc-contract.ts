@@ -40,6 +40,36 @@ export interface AddServerRequest {
   secret?: string;
   /** Secret of a user-supplied OAuth client; goes to the keychain only. */
   clientSecret?: string;
+  /** Machine-to-machine with private_key_jwt: a PKCS#8 PEM key to import (keychain only). */
+  privateKeyPem?: string;
+  /** Machine-to-machine with private_key_jwt: generate an ES256 key in the keychain. */
+  generateKey?: boolean;
+}
+
+/** A company identity provider (enterprise-managed authorization) as the window shows it. */
+export interface IdentityProviderView {
+  id: string;
+  name: string;
+  issuer: string;
+  clientId: string;
+  status: 'signed-out' | 'signed-in' | 'needs-sign-in' | 'expired';
+  /** The signed-in user (email where known, else the subject). */
+  user: string | null;
+  /** When the ID token expires (ms since epoch). */
+  expiresAt: number | null;
+  /** The sign-in renews itself (the IdP gave a refresh token). */
+  renews: boolean;
+  lastError: string | null;
+  /** Ids of the servers that get their tokens through this provider. */
+  servers: string[];
+}
+
+export interface AddIdentityProviderRequest {
+  issuer: string;
+  clientId: string;
+  /** Goes to the keychain only. */
+  clientSecret?: string;
+  name?: string;
 }
 
 export type ConnectStep = 'discovering' | 'registering' | 'waiting-for-browser' | 'exchanging-code' | 'done' | 'failed' | 'cancelled';
@@ -137,6 +167,13 @@ export interface IpcContract {
   'servers:remove-client-entries': { request: { id: string }; response: { removed: ServerUsage[]; failed: Array<ServerUsage & { message: string }> } };
   /** Servers with a remote endpoint in the MCP registry matching the words (one page). */
   'registry:search': { request: { words: string; cursor?: string }; response: RegistrySearchResult };
+  'servers:public-key': { request: { id: string }; response: { jwk: Record<string, unknown> } };
+  'idps:list': { request: void; response: IdentityProviderView[] };
+  'idps:add': { request: AddIdentityProviderRequest; response: IdentityProviderView };
+  'idps:connect': { request: { id: string }; response: IdentityProviderView };
+  'idps:cancel-connect': { request: { id: string }; response: void };
+  'idps:sign-out': { request: { id: string }; response: IdentityProviderView };
+  'idps:remove': { request: { id: string }; response: void };
 }
 export type IpcChannel = keyof IpcContract;
 export const IPC_CHANNELS: readonly IpcChannel[] = [
@@ -158,6 +195,13 @@ export const IPC_CHANNELS: readonly IpcChannel[] = [
   'servers:usage',
   'servers:remove-client-entries',
   'registry:search',
+  'servers:public-key',
+  'idps:list',
+  'idps:add',
+  'idps:connect',
+  'idps:cancel-connect',
+  'idps:sign-out',
+  'idps:remove',
 ] as const;
 
 /** Events main → renderer. */

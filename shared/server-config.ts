@@ -4,8 +4,35 @@ import { z } from 'zod';
 
 export const SERVER_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
+/**
+ * Machine-to-machine (MCP client-credentials extension): tokens come from the
+ * `client_credentials` grant, no browser. The credential is the client secret, or
+ * a private key for `private_key_jwt` (both only in the keychain).
+ */
+export const ClientCredentialsGrantSchema = z.object({
+  type: z.literal('client-credentials'),
+  credential: z.enum(['client-secret', 'private-key']),
+  /** JWS algorithm of the private key's assertions, e.g. ES256 (default: the key's own). */
+  signingAlg: z.string().regex(/^[A-Za-z0-9]{2,10}$/, 'a JWS algorithm name such as ES256').optional(),
+});
+
+/**
+ * Enterprise-managed authorization (cross-app access): an ID-JAG from the company's
+ * identity provider (RFC 8693 token exchange), redeemed with the RFC 7523 jwt-bearer grant.
+ */
+export const IdJagGrantSchema = z.object({
+  type: z.literal('id-jag'),
+  /** Id of the identity provider (see IdentityProviderConfigSchema). */
+  idp: z.string().regex(SERVER_ID_PATTERN),
+});
+
+export const BrowserlessGrantSchema = z.discriminatedUnion('type', [ClientCredentialsGrantSchema, IdJagGrantSchema]);
+export type BrowserlessGrant = z.infer<typeof BrowserlessGrantSchema>;
+
 export const OAuthOptionsSchema = z.object({
   kind: z.literal('oauth'),
+  /** Tokens without a browser (machine-to-machine or enterprise-managed); absent: sign-in in the browser. */
+  grant: BrowserlessGrantSchema.optional(),
   /** A client id the user registered with the authorization server themselves. */
   clientId: z.string().min(1).optional(),
   /** URL of a Client ID Metadata Document to use as the client id where the AS supports it. */
@@ -50,3 +77,15 @@ export const ServersFileSchema = z.object({
   servers: z.array(ServerConfigSchema),
 });
 export type ServersFile = z.infer<typeof ServersFileSchema>;
+
+/** A company identity provider that MCP Keyring signs in to once (enterprise-managed authorization). */
+export const IdentityProviderConfigSchema = z.object({
+  id: z.string().regex(SERVER_ID_PATTERN),
+  name: z.string().min(1).max(100),
+  /** The IdP's issuer (OpenID Connect discovery starts here). */
+  issuer: z.string().url(),
+  /** MCP Keyring's client id at the IdP. Its secret, if any, is in the keychain. */
+  clientId: z.string().min(1),
+  createdAt: z.string(),
+});
+export type IdentityProviderConfig = z.infer<typeof IdentityProviderConfigSchema>;

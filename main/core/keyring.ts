@@ -13,6 +13,7 @@ import { ClientRegistrar, registrationPlan } from './registration/register';
 import { ServerRegistry } from './registry/servers';
 import { StateStore } from './registry/state-store';
 import { disconnect, type DisconnectResult } from './tokens/revoke';
+import { deleteBrowserlessSecrets, isBrowserless, obtainBrowserlessToken } from './tokens/grants/browserless';
 import { TokenManager, processLabel } from './tokens/token-manager';
 import { deleteServerSecrets, secretNames } from './vault/secrets';
 import { KeychainVault, type Vault } from './vault/vault';
@@ -77,7 +78,9 @@ export class Keyring {
   }
 
   async connect(id: string, options: SignInOptions): Promise<ServerState> {
-    return signIn(await this.registry.get(id), this.tokens, options);
+    const server = await this.registry.get(id);
+    if (isBrowserless(server)) return (await obtainBrowserlessToken(server, this.tokens, { fresh: true })).state;
+    return signIn(server, this.tokens, options);
   }
 
   async disconnect(id: string): Promise<DisconnectResult> {
@@ -88,6 +91,7 @@ export class Keyring {
     const server = await this.registry.get(id);
     const result = await disconnect(server, this.tokens);
     await deleteServerSecrets(this.vault, id);
+    await deleteBrowserlessSecrets(this.vault, id);
     await this.registry.remove(id);
     await this.states.remove(id);
     recordHistory(this.registry.paths, id, { kind: 'removed', by: processLabel() });

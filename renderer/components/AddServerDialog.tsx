@@ -6,6 +6,7 @@ import type { ServerAuth } from '../../shared/server-config';
 import type { ServerView } from '../../shared/server-state';
 import { call, messageOf } from '../api';
 import { REGISTRATION_LABELS, hostOf, serverText } from '../format';
+import { BROWSER_SIGN_IN, BrowserlessFields, browserlessProblem, browserlessRequest, type BrowserlessChoice } from './BrowserlessFields';
 import { Dialog } from './Dialog';
 
 interface Advanced {
@@ -18,7 +19,7 @@ interface Advanced {
 
 const EMPTY_ADVANCED: Advanced = { clientId: '', clientSecret: '', scopes: '', audience: '', sendResource: true };
 
-function oauthOptions(advanced: Advanced): ServerAuth {
+function oauthOptions(advanced: Advanced): Extract<ServerAuth, { kind: 'oauth' }> {
   const scopes = advanced.scopes.split(/[\s,]+/).filter(Boolean);
   return {
     kind: 'oauth',
@@ -42,6 +43,10 @@ export function AddServerDialog({ onClose, onAdded }: { onClose: () => void; onA
   const [busy, setBusy] = useState<'checking' | 'adding' | null>(null);
   const [error, setError] = useState<{ where: 'url' | 'form'; text: string } | null>(null);
   const urlRef = useRef<HTMLInputElement>(null);
+  const [tokens, setTokens] = useState<BrowserlessChoice>(BROWSER_SIGN_IN);
+  /** After adding with a generated key: the public key to register, before the dialog closes. */
+  const [registerKey, setRegisterKey] = useState<{ server: ServerView; jwk: string } | null>(null);
+  const [copied, setCopied] = useState(false);
 
   const current = preview && checkedUrl === url.trim() ? preview : null;
 
@@ -81,26 +86,73 @@ export function AddServerDialog({ onClose, onAdded }: { onClose: () => void; onA
       setError({ where: 'form', text: 'Enter the header name and the key this server expects.' });
       return;
     }
-    if (advanced.clientSecret && !advanced.clientId.trim()) {
+    const browserless = current.protection === 'oauth' && tokens.method !== 'browser';
+    const problem = browserless ? browserlessProblem(tokens) : null;
+    if (problem) {
+      setError({ where: 'form', text: problem });
+      return;
+    }
+    if (!browserless && advanced.clientSecret && !advanced.clientId.trim()) {
       setError({ where: 'form', text: 'A client secret goes with a client id; enter the client id too.' });
       return;
     }
-    const request: AddServerRequest = {
+    const plain: AddServerRequest = {
       url: current.url,
       auth: authFor(current),
       ...(name.trim() ? { name: name.trim() } : current.resourceName ? { name: current.resourceName } : {}),
       ...(current.protection === 'unknown' ? { secret } : {}),
       ...(current.protection === 'oauth' && advanced.clientSecret ? { clientSecret: advanced.clientSecret } : {}),
     };
+    const { clientSecret: _browserSecret, ...withoutSecret } = plain;
+    const request: AddServerRequest = browserless ? { ...withoutSecret, ...browserlessRequest(tokens, oauthOptions(advanced)) } : plain;
     setBusy('adding');
     setError(null);
     try {
       const server = await call('servers:add', request);
+      if (request.generateKey) {
+        const { jwk } = await call('servers:public-key', { id: server.id });
+        setRegisterKey({ server, jwk: JSON.stringify(jwk, null, 2) });
+        setBusy(null);
+        return;
+      }
       onAdded(server);
     } catch (failure) {
       setError({ where: 'form', text: messageOf(failure) });
       setBusy(null);
     }
+  }
+
+  if (registerKey) {
+    const copy = async () => {
+      try {
+        await navigator.clipboard.writeText(registerKey.jwk);
+        setCopied(true);
+      } catch {
+        setCopied(false);
+      }
+    };
+    return (
+      <Dialog
+        title="Register the public key"
+        onClose={() => onAdded(registerKey.server)}
+        className="add-dialog"
+        footer={
+          <>
+            <button type="button" onClick={() => void copy()}>
+              {copied ? 'Copied' : 'Copy'}
+            </button>
+            <button type="button" className="primary" data-autofocus onClick={() => onAdded(registerKey.server)}>
+              Done
+            </button>
+          </>
+        }
+      >
+        <p>
+          Added {registerKey.server.name}. Its private key was made in and stays in the system keychain. Register this public key (JWK) for the client id at the authorization server, then click Connect.
+        </p>
+        <textarea className="mono" aria-label="Public key (JWK)" readOnly rows={9} value={registerKey.jwk} />
+      </Dialog>
+    );
   }
 
   const footer = (
@@ -155,32 +207,35 @@ export function AddServerDialog({ onClose, onAdded }: { onClose: () => void; onA
       {current ? (
         <section className="preview" aria-label="What MCP Keyring found" data-protection={current.protection}>
           {current.protection === 'oauth' ? (
-            <dl className="facts">
-              {current.resourceName ? (
-                <>
-                  <dt>Server</dt>
-                  <dd>{serverText(current.resourceName, 300)}</dd>
-                </>
-              ) : null}
-              <dt>Signs in with</dt>
-              <dd className="mono">{current.authorizationServer}</dd>
-              <dt>Registration</dt>
-              <dd data-registration={current.registration}>{current.registration ? REGISTRATION_LABELS[current.registration] : 'Unknown'}</dd>
-              <dt>Will ask for</dt>
-              <dd>
-                {current.scopes.length ? (
-                  <span className="chips">
-                    {current.scopes.map((scope) => (
-                      <code key={scope} className="chip">
-                        {scope}
-                      </code>
-                    ))}
-                  </span>
-                ) : (
-                  'the scopes the server grants by default'
-                )}
-              </dd>
-            </dl>
+            <>
+              <dl className="facts">
+                {current.resourceName ? (
+                  <>
+                    <dt>Server</dt>
+                    <dd>{serverText(current.resourceName, 300)}</dd>
+                  </>
+                ) : null}
+                <dt>Signs in with</dt>
+                <dd className="mono">{current.authorizationServer}</dd>
+                <dt>Registration</dt>
+                <dd data-registration={current.registration}>{current.registration ? REGISTRATION_LABELS[current.registration] : 'Unknown'}</dd>
+                <dt>Will ask for</dt>
+                <dd>
+                  {current.scopes.length ? (
+                    <span className="chips">
+                      {current.scopes.map((scope) => (
+                        <code key={scope} className="chip">
+                          {scope}
+                        </code>
+                      ))}
+                    </span>
+                  ) : (
+                    'the scopes the server grants by default'
+                  )}
+                </dd>
+              </dl>
+              <BrowserlessFields choice={tokens} onChange={setTokens} />
+            </>
           ) : current.protection === 'none' ? (
             <p className="ok-text">This server needs no sign-in: it answered without credentials.</p>
           ) : (
@@ -219,16 +274,19 @@ export function AddServerDialog({ onClose, onAdded }: { onClose: () => void; onA
         <details className="advanced">
           <summary>Advanced sign-in options</summary>
           <p className="muted small">Only needed for servers that want your own OAuth app or special parameters. Press Check again after changing them.</p>
-          <div className="field-row">
-            <div className="field">
-              <label htmlFor={ids.clientId}>Client id</label>
-              <input id={ids.clientId} spellCheck={false} value={advanced.clientId} onChange={(e) => setAdvanced({ ...advanced, clientId: e.target.value })} />
+          {/* A browserless choice above has its own client id and secret. */}
+          {tokens.method === 'browser' ? (
+            <div className="field-row">
+              <div className="field">
+                <label htmlFor={ids.clientId}>Client id</label>
+                <input id={ids.clientId} spellCheck={false} value={advanced.clientId} onChange={(e) => setAdvanced({ ...advanced, clientId: e.target.value })} />
+              </div>
+              <div className="field">
+                <label htmlFor={ids.clientSecret}>Client secret</label>
+                <input id={ids.clientSecret} type="password" autoComplete="off" value={advanced.clientSecret} onChange={(e) => setAdvanced({ ...advanced, clientSecret: e.target.value })} />
+              </div>
             </div>
-            <div className="field">
-              <label htmlFor={ids.clientSecret}>Client secret</label>
-              <input id={ids.clientSecret} type="password" autoComplete="off" value={advanced.clientSecret} onChange={(e) => setAdvanced({ ...advanced, clientSecret: e.target.value })} />
-            </div>
-          </div>
+          ) : null}
           <div className="field-row">
             <div className="field">
               <label htmlFor={ids.scopes}>Scopes (space-separated)</label>

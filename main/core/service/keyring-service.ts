@@ -33,6 +33,8 @@ import { readHistory, recordHistory } from '../history/history';
 import { searchRegistry } from '../registry-search/registry-search';
 import { CLIENT_TARGETS } from '../clients/targets';
 import { processLabel } from '../tokens/token-manager';
+import { addBrowserlessServer } from '../tokens/grants/browserless-servers';
+import { identityProviderApi } from './identity-provider-api';
 
 export type { ClientEnvironment } from './clients';
 
@@ -305,6 +307,7 @@ export function createKeyringService(keyring: Keyring, platform: KeyringPlatform
     homedir: platform.clientEnvironment?.homedir ?? (process.env.HOME || process.env.USERPROFILE || ''),
   });
 
+  const identityProviders = identityProviderApi(keyring, platform, changed);
   const api: KeyringApi = {
     'servers:list': async () => keyring.list(),
 
@@ -324,6 +327,12 @@ export function createKeyringService(keyring: Keyring, platform: KeyringPlatform
       if (auth.kind === 'header' && !secret) throw invalid(`Enter the key that goes in the ${auth.headerName} header.`);
       if (secret && auth.kind !== 'header') throw invalid('A key only goes with a server that uses an API key header.');
       if (clientSecret && !(auth.kind === 'oauth' && auth.clientId)) throw invalid('A client secret goes with a client id; enter the client id too.');
+      if (auth.kind === 'oauth' && auth.grant) {
+        // Machine-to-machine / enterprise-managed: the key or secret is checked, then kept in the keychain only.
+        const privateKeyPem = text(input.privateKeyPem, 'The private key', { optional: true });
+        const added = await addBrowserlessServer(keyring, { url, ...(name ? { name } : {}), auth: { ...auth, grant: auth.grant }, ...(clientSecret ? { clientSecret } : {}), ...(privateKeyPem ? { privateKeyPem } : {}), ...(input.generateKey === true ? { generateKey: true } : {}) });
+        return changed(await keyring.view(added.server));
+      }
       const server = await keyring.add({
         url,
         ...(name ? { name } : {}),
@@ -421,6 +430,13 @@ export function createKeyringService(keyring: Keyring, platform: KeyringPlatform
       await keyring.registry.get(id);
       return removeServerEntries(clientEnvironment(), keyring.registry.paths, id);
     },
+    'servers:public-key': identityProviders['servers:public-key'],
+    'idps:list': identityProviders['idps:list'],
+    'idps:add': identityProviders['idps:add'],
+    'idps:connect': identityProviders['idps:connect'],
+    'idps:cancel-connect': identityProviders['idps:cancel-connect'],
+    'idps:sign-out': identityProviders['idps:sign-out'],
+    'idps:remove': identityProviders['idps:remove'],
   };
 
   return {
@@ -438,6 +454,7 @@ export function createKeyringService(keyring: Keyring, platform: KeyringPlatform
       if (changeTimer) clearTimeout(changeTimer);
       for (const stop of stopWatching.splice(0)) stop();
       for (const controller of signIns.values()) controller.abort();
+      identityProviders.dispose();
       listeners.clear();
     },
   };

@@ -15,6 +15,7 @@ import { StateStore } from '../registry/state-store';
 import { recordHistory } from '../history/history';
 import { secretNames } from '../vault/secrets';
 import { assertStorable, type Vault } from '../vault/vault';
+import { isBrowserless, renewBrowserlessToken } from './grants/browserless';
 
 /** Who is acting, for the "last refreshed by" column. */
 let processRole = 'mcp-keyring';
@@ -141,6 +142,11 @@ export class TokenManager {
     const state = await this.states.read(server.id);
     const current = await this.vault.get(secretNames.accessToken(server.id));
     if (current && current !== rejected && !needsRefresh(state, Date.now(), minValidityMs)) return this.describe(current, state);
+    // Machine-to-machine and enterprise-managed servers have no refresh token: ask again.
+    if (isBrowserless(server)) {
+      const renewed = await renewBrowserlessToken(server, this, state, current, rejected);
+      return this.describe(renewed.token, renewed.state);
+    }
 
     const refreshToken = await this.vault.get(secretNames.refreshToken(server.id));
     const stillValid = current && current !== rejected && (state.expiresAt === null || state.expiresAt > Date.now());

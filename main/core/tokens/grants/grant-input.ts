@@ -1,0 +1,16 @@
+// What a browserless grant works with: the server (with its grant), its
+// authorization server's metadata, the scopes to ask for, the keychain and the paths.
+import type * as oauth from 'oauth4webapi';
+import type { BrowserlessGrant, OAuthOptions, ServerConfig } from '../../../../shared/server-config';
+import type { KeyringPaths } from '../../paths';
+import type { Vault } from '../../vault/vault';
+
+export type BrowserlessServer = ServerConfig & { auth: OAuthOptions & { grant: BrowserlessGrant } };
+
+export interface GrantInput {
+  server: BrowserlessServer;
+  as: oauth.AuthorizationServer;
+  scopes: string[];
+  vault: Vault;
+  paths: KeyringPaths;
+}
