@@ -73,7 +73,7 @@ const DECODES_TO_ITSELF = /^[A-Za-z0-9._~-]*$/;
  * the same credential to a decoding server and the only one a non-decoding server
  * understands; anything else gets oauth4webapi's strict encoding.
  */
-function clientSecretBasic(secret: string): oauth.ClientAuth {
+export function clientSecretBasic(secret: string): oauth.ClientAuth {
   const strict = oauth.ClientSecretBasic(secret);
   return (as, client, body, headers) => {
     if (!DECODES_TO_ITSELF.test(client.client_id) || !DECODES_TO_ITSELF.test(secret)) return strict(as, client, body, headers);

@@ -1,9 +1,10 @@
-// How a confidential client authenticates at a token endpoint, picked from what
-// the authorization server lists in token_endpoint_auth_methods_supported
-// (RFC 8414: absent means client_secret_basic only). oauth4webapi builds the
-// request; this only chooses.
+// How a browserless client (client credentials, ID-JAG, identity providers)
+// authenticates at a token endpoint: the method comes from the one chooser every
+// client uses (registration/token-endpoint-auth.ts, from token_endpoint_auth_methods_supported);
+// this adds the private-key checks and the CLI's hints. oauth4webapi builds the request.
 import * as oauth from 'oauth4webapi';
-import { KeyringError } from '../../errors';
+import { KeyringError, isKeyringError } from '../../errors';
+import { chooseTokenEndpointAuth, clientSecretBasic } from '../../registration/token-endpoint-auth';
 import { signingKey } from './private-key';
 
 export type ClientCredential = { kind: 'secret'; secret: string } | { kind: 'private-key'; pem: string; signingAlg?: string } | { kind: 'none' };
@@ -13,30 +14,19 @@ export interface ChosenClientAuth {
   method: 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
 }
 
-/**
- * client_secret_basic with the WHATWG form encoding of id and secret (RFC 6749 §2.3.1).
- * oauth4webapi's ClientSecretBasic also escapes "-", "_", "." and the like; that is
- * legal, but authorization servers that skip the decoding step (the MCP conformance
- * suite's among them) then see "client%2Did". Unreserved characters stay as they are here.
- */
-export function clientSecretBasic(secret: string): oauth.ClientAuth {
-  const encode = (value: string) => new URLSearchParams({ v: value }).toString().slice(2);
-  return (_as, client, _body, headers) => {
-    headers.set('authorization', `Basic ${Buffer.from(`${encode(client.client_id)}:${encode(secret)}`).toString('base64')}`);
-  };
-}
-
 export async function clientAuthFor(as: oauth.AuthorizationServer, credential: ClientCredential): Promise<ChosenClientAuth> {
   const supported = as.token_endpoint_auth_methods_supported;
   if (credential.kind === 'none') return { auth: oauth.None(), method: 'none' };
   if (credential.kind === 'secret') {
-    if (!supported || supported.includes('client_secret_basic')) return { auth: clientSecretBasic(credential.secret), method: 'client_secret_basic' };
-    if (supported.includes('client_secret_post')) return { auth: oauth.ClientSecretPost(credential.secret), method: 'client_secret_post' };
+    const method = chooseOr(supported, { hasSecret: true, hasPrivateKey: false });
+    if (method === 'client_secret_basic') return { auth: clientSecretBasic(credential.secret), method };
+    if (method === 'client_secret_post') return { auth: oauth.ClientSecretPost(credential.secret), method };
     throw new KeyringError(
       'token-request-failed',
-      `${as.issuer} does not accept a client secret at its token endpoint (it supports ${supported.join(', ') || 'nothing'}); add the server with --private-key or --generate-key instead.`,
+      `${as.issuer} does not accept a client secret at its token endpoint (it supports ${supported?.join(', ') || 'nothing'}); add the server with --private-key or --generate-key instead.`,
     );
   }
+  // Metadata that is silent may still take a signed assertion: the AS says so with invalid_client.
   if (supported && !supported.includes('private_key_jwt')) {
     throw new KeyringError('token-request-failed', `${as.issuer} does not accept private_key_jwt (it supports ${supported.join(', ') || 'nothing'}); add the server with --client-secret instead.`);
   }
@@ -47,6 +37,16 @@ export async function clientAuthFor(as: oauth.AuthorizationServer, credential: C
     throw new KeyringError('token-request-failed', `${as.issuer} does not accept ${alg}-signed client assertions (it takes ${algs.join(', ')}); use a key of one of those kinds.`);
   }
   return { auth: oauth.PrivateKeyJwt(key), method: 'private_key_jwt' };
+}
+
+/** The shared choice, or undefined where the AS takes none of the methods these credentials allow. */
+function chooseOr(supported: readonly string[] | undefined, have: { hasSecret: boolean; hasPrivateKey: boolean }): string | undefined {
+  try {
+    return chooseTokenEndpointAuth({ supported, ...have });
+  } catch (error) {
+    if (isKeyringError(error, 'registration-required')) return undefined;
+    throw error;
+  }
 }
 
 function refusedClient(error: unknown): boolean {
