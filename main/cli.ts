@@ -5,10 +5,10 @@ import { parseArgs } from 'node:util';
 import type { ServerAuth } from '../shared/server-config';
 import type { ServerView } from '../shared/server-state';
 import { openInSystemBrowser } from './core/authorize/open-browser';
-import { credentialsFor } from './core/bridge/credentials';
+import { SIGNED_OUT_HEADERS, helperHeaders } from './core/bridge/credentials';
 import { resolveHttpBridgePort, startHttpBridge } from './core/bridge/http-bridge';
 import { DEFAULT_SIGN_IN_TIMEOUT_MS } from './core/authorize/sign-in';
-import { KeyringError, errorMessage } from './core/errors';
+import { KeyringError, errorMessage, isKeyringError } from './core/errors';
 import { Keyring } from './core/keyring';
 import { redact } from './core/redact';
 import { setProcessRole } from './core/tokens/token-manager';
@@ -146,18 +146,26 @@ async function status(keyring: Keyring, args: string[]): Promise<void> {
   process.stdout.write(views.length ? `${formatStatusTable(views)}\n` : 'No servers yet. Add one: mcp-keyring add <url>\n');
 }
 
-const HEADERS_MIN_VALIDITY_MS = 5 * 60_000;
-
-/** For Claude Code's headersHelper: the headers to send, with a token fresh for the next minute. */
+/**
+ * For Claude Code's headersHelper: the headers to send, as JSON on stdout.
+ * Signed out, it still exits 0, with a placeholder Authorization that the server
+ * refuses: a helper that fails makes Claude Code start its own OAuth sign-in and
+ * keep that token in its own file, while a helper-supplied Authorization turns its
+ * OAuth fallback off and it reports that the helper's credential was refused.
+ * Our message goes to stderr, and the needs-sign-in state turns the app's tray red.
+ */
 async function headers(keyring: Keyring, args: string[]): Promise<void> {
   const id = args[0];
   if (!id) throw new UsageError('headers needs a server id.');
   const server = await keyring.registry.get(id);
-  // The client keeps these headers for a while: hand out a token good for at least 5 minutes.
-  const values =
-    server.auth.kind === 'oauth'
-      ? { Authorization: `Bearer ${(await keyring.tokens.getAccessToken(server, { minValidityMs: HEADERS_MIN_VALIDITY_MS })).token}` }
-      : await credentialsFor(server, keyring.tokens).headers();
+  let values: Record<string, string>;
+  try {
+    values = await helperHeaders(server, keyring.tokens);
+  } catch (error) {
+    if (!isKeyringError(error, 'needs-sign-in')) throw error;
+    say(`mcp-keyring: ${redact(errorMessage(error))}`);
+    values = SIGNED_OUT_HEADERS;
+  }
   process.stdout.write(`${JSON.stringify(values)}\n`);
 }
 
