@@ -7,6 +7,7 @@ import type { ServerView } from '../shared/server-state';
 import { openInSystemBrowser } from './core/authorize/open-browser';
 import { SIGNED_OUT_HEADERS, helperHeaders } from './core/bridge/credentials';
 import { resolveHttpBridgePort, startHttpBridge } from './core/bridge/http-bridge';
+import { START_OVER_HINT_AFTER_MS } from './core/authorize/fresh-registration';
 import { DEFAULT_SIGN_IN_TIMEOUT_MS } from './core/authorize/sign-in';
 import { KeyringError, errorMessage, isKeyringError } from './core/errors';
 import { Keyring } from './core/keyring';
@@ -25,6 +26,7 @@ const USAGE = `usage: mcp-keyring <command> [options]
       [--header NAME [--scheme Bearer]]    a server with a static key in NAME (key read from stdin)
       [--no-auth]                          a server that needs no credentials
   connect <id> [--timeout 5m]              sign in through the browser; tokens go to the keychain
+      [--new-registration]                 register MCP Keyring afresh first (the server shows invalid_client)
   status [<id>] [--json]                   show servers and their token state
   bridge <id>                              stdio MCP server for Claude Desktop & co.
   headers <id>                             print fresh request headers as JSON (Claude Code headersHelper)
@@ -108,29 +110,49 @@ async function add(keyring: Keyring, args: string[]): Promise<void> {
 }
 
 async function connect(keyring: Keyring, args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { timeout: { type: 'string' } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { timeout: { type: 'string' }, 'new-registration': { type: 'boolean' } } });
   const id = positionals[0];
   if (!id) throw new UsageError('connect needs a server id: mcp-keyring connect <id>');
   const timeoutMs = values.timeout ? parseDuration(values.timeout) : DEFAULT_SIGN_IN_TIMEOUT_MS;
+  const server = await keyring.registry.get(id);
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
-  const state = await keyring.connect(id, {
-    openBrowser: openInSystemBrowser,
-    timeoutMs,
-    signal: controller.signal,
-    onProgress: (progress) => {
-      if (progress.step === 'discovering') say('Looking up how the server is protected…');
-      if (progress.step === 'registering') say(`Authorization server: ${progress.issuer}`);
-      if (progress.step === 'waiting-for-browser') {
-        say(`Opening your browser to sign in. If it does not open, visit:\n  ${progress.url}`);
-        say(`Waiting for you in the browser (up to ${formatDuration(progress.timeoutMs)}; Ctrl-C cancels)…`);
-      }
-      if (progress.step === 'exchanging-code') say('Finishing sign-in…');
-    },
-  });
-  const expiry = state.expiresAt ? `; the access token is valid for ${formatDuration(state.expiresAt - Date.now())}${state.hasRefreshToken ? ' and renews itself' : ''}` : '';
-  say(`Connected${state.scopes.length ? ` with ${state.scopes.join(' ')}` : ''}${expiry}. Tokens are in the system keychain.`);
+  // An AS that forgot our registration shows invalid_client and never redirects: say what to do meanwhile.
+  let hint: NodeJS.Timeout | undefined;
+  const hintAfterMs = Number(process.env.MCP_KEYRING_START_OVER_HINT_MS) || START_OVER_HINT_AFTER_MS;
+  try {
+    const state = await keyring.connect(id, {
+      openBrowser: openInSystemBrowser,
+      timeoutMs,
+      signal: controller.signal,
+      ...(values['new-registration'] ? { freshRegistration: true } : {}),
+      onProgress: (progress) => {
+        if (progress.step === 'discovering') say('Looking up how the server is protected…');
+        if (progress.step === 'registering') say(`Authorization server: ${progress.issuer}`);
+        if (progress.step === 'waiting-for-browser') {
+          say(`Opening your browser to sign in. If it does not open, visit:\n  ${progress.url}`);
+          say(`Waiting for you in the browser (up to ${formatDuration(progress.timeoutMs)}; Ctrl-C cancels)…`);
+          if (server.auth.kind === 'oauth' && !server.auth.clientId && hintAfterMs < timeoutMs) {
+            hint = setTimeout(
+              () => say(`If the browser shows invalid_client, the authorization server has forgotten MCP Keyring: press Ctrl-C and run \`mcp-keyring connect ${id} --new-registration\`.`),
+              hintAfterMs,
+            );
+            hint.unref();
+          }
+        }
+        if (progress.step === 'exchanging-code') {
+          clearTimeout(hint);
+          say('Finishing sign-in…');
+        }
+      },
+    });
+    const expiry = state.expiresAt ? `; the access token is valid for ${formatDuration(state.expiresAt - Date.now())}${state.hasRefreshToken ? ' and renews itself' : ''}` : '';
+    say(`Connected${state.scopes.length ? ` with ${state.scopes.join(' ')}` : ''}${expiry}. Tokens are in the system keychain.`);
+  } finally {
+    clearTimeout(hint);
+  }
 }
+
 
 async function status(keyring: Keyring, args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' } } });

@@ -114,6 +114,8 @@ export interface IpcContract {
   'settings:get': { request: void; response: AppSettings };
   'settings:set': { request: Partial<AppSettings>; response: AppSettings };
   'app:open-external': { request: { url: string }; response: void };
+  /** Cancels the sign-in in progress and starts it again with a new registration (the AS forgot ours); the pending 'servers:connect' answers for it. */
+  'servers:start-over': { request: { id: string }; response: void };
 }
 export type IpcChannel = keyof IpcContract;
 export const IPC_CHANNELS: readonly IpcChannel[] = [
@@ -129,6 +131,7 @@ export const IPC_CHANNELS: readonly IpcChannel[] = [
   'settings:get',
   'settings:set',
   'app:open-external',
+  'servers:start-over',
 ] as const;
 
 /** Events main → renderer. */

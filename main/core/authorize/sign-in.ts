@@ -8,6 +8,7 @@ import { discoverForSignIn, type Discovery } from '../discovery/discover';
 import { KeyringError, describeOAuthError, isKeyringError } from '../errors';
 import { oauthCall, oauthHttpOptions } from '../http/outbound';
 import type { TokenManager } from '../tokens/token-manager';
+import { forgetCurrentRegistration } from './fresh-registration';
 import { assertBrowsableUrl, type BrowserOpener } from './open-browser';
 import { startLoopbackListener, type Callback } from './loopback-listener';
 
@@ -24,6 +25,8 @@ export interface SignInOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
   onProgress?: (progress: SignInProgress) => void;
+  /** Drop the current dynamic registration at the AS first and register anew (the AS forgot ours). */
+  freshRegistration?: boolean;
 }
 
 /** Scopes to ask for: the user's, else the server's; plus any a step-up asked for, and offline_access where the AS offers it. */
@@ -67,6 +70,7 @@ export async function signIn(server: ServerConfig, tokens: TokenManager, options
   const discovery = await discoverForSignIn(server.url);
   const as = discovery.authorizationServer;
   await tokens.registrar.store.saveMetadata(as);
+  if (options.freshRegistration && !auth.clientId) await forgetCurrentRegistration(tokens.registrar, as.issuer);
 
   const state = await tokens.states.read(server.id);
   const port = auth.callbackPort ?? (await tokens.registrar.registeredPort(auth, as));
