@@ -2,7 +2,7 @@
 // JSON job from argv[2], prints JSON results on stdout. Plain ESM, so nothing
 // (no tsx) is loaded into it but the SDK client.
 //   { kind: 'stdio', command, args, env, starts, warmup, calls }   a bridge launch path
-//   { kind: 'http', url, headers, starts, warmup, calls }          straight to a server (the "direct" row)
+//   { kind: 'http', url, headers, nodeFetch?, starts, warmup, calls }  straight to a server (the "direct" rows)
 // For each of `starts` fresh connections: spawn (or connect) → initialize → first
 // tools/list result, in ms. Then one connection: `warmup` + `calls` echo calls,
 // their latencies, and the peak RSS (VmHWM) of the spawned process after them.
@@ -12,6 +12,8 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import fs from 'node:fs';
 
 const job = JSON.parse(process.argv[2]);
+// { nodeFetch: true }: the direct client sends over the bridge's own HTTP stack (node:http, not undici), run with --import tsx.
+const nodeFetch = job.nodeFetch ? (await import('../main/core/http/node-fetch.ts')).createNodeFetch() : undefined;
 
 function peakRssMb(pid) {
   if (!pid) return null;
@@ -58,7 +60,7 @@ async function connect() {
   const client = new Client({ name: 'bench', version: '1.0.0' });
   let transport;
   if (job.kind === 'stdio') transport = new StdioClientTransport({ command: job.command, args: job.args, env: job.env, stderr: 'ignore' });
-  else transport = new StreamableHTTPClientTransport(new URL(job.url), { requestInit: { headers: job.headers } });
+  else transport = new StreamableHTTPClientTransport(new URL(job.url), { requestInit: { headers: job.headers }, ...(nodeFetch ? { fetch: nodeFetch } : {}) });
   await client.connect(transport);
   return { client, transport };
 }

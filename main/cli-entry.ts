@@ -3,10 +3,12 @@
 // to the small bridge bundle without evaluating the CLI (the MCP SDK, oauth4webapi,
 // zod, …): the CLI bundled below is only initialised when another command runs.
 // The `mcp-keyring` executable is the even smaller main/mcp-keyring.ts.
+import { useLeanV8 } from './core/bridge/lean-v8';
+
 if (process.argv[2] === 'bridge') {
+  useLeanV8(); // before the bridge bundle is parsed
   // @ts-expect-error -- resolved at run time next to the built CLI
   await import('./bridge.mjs');
 } else {
   await import('./cli');
 }
-export {};
