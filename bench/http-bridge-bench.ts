@@ -4,22 +4,23 @@
 //     direct and bridge calls alternate in blocks of 100, so machine noise hits both alike;
 //   - 4 concurrent clients × 250 echo calls each: throughput and p50/p99 per call.
 // The bridge runs in its own process, bundled the way `mcp-keyring serve` ships
-// (esbuild, one file), as a client would meet it. A third row, a minimal node:http
+// (esbuild, one file), as a client would meet it; the clients run in a process of
+// their own (bench/http-clients.mjs), apart from the MCP server, so the direct
+// client does not share its event loop with the server it measures. A third row, a minimal node:http
 // pipe proxy in its own process (no checks, no keychain, the client's token passed
 // through), shows what one extra local HTTP hop costs on this machine by itself.
 // Prints a markdown table.
 //
 //   node scripts/build.mjs && CI=1 scripts/with-keyring.sh node --import tsx bench/http-bridge-bench.ts
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
+import path from 'node:path';
 import { secretNames } from '../main/core/vault/secrets';
 import { startAuthServer } from '../test/helpers/auth-server';
-import { cliPath, createKeyringEnv } from '../test/helpers/keyring-env';
+import { cliPath, createKeyringEnv, repoRoot } from '../test/helpers/keyring-env';
 import { startMcpServer } from '../test/helpers/mcp-server';
 import { completeLogin } from '../test/helpers/user-agent';
 import { freePort } from '../test/helpers/free-port';
@@ -96,21 +97,6 @@ async function startFloorProxy(target: string): Promise<{ child: ChildProcess; u
   return { child, url: `http://127.0.0.1:${port}${url.pathname}` };
 }
 
-async function connect(url: string, bearer: string): Promise<Client> {
-  const client = new Client({ name: 'bench', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${bearer}` } } }));
-  return client;
-}
-
-async function echoLoop(client: Client, count: number, label: string, into?: number[]): Promise<void> {
-  for (let i = 0; i < count; i++) {
-    const t0 = performance.now();
-    const result = (await client.callTool({ name: 'echo', arguments: { text: `${label} ${i}` } })) as { content: Array<{ text: string }> };
-    into?.push(performance.now() - t0);
-    if (result.content[0]?.text !== `${label} ${i}`) throw new Error(`wrong answer from ${label}`);
-  }
-}
-
 interface Contender {
   name: string;
   url: string;
@@ -124,18 +110,21 @@ interface Concurrent {
   p99: number;
 }
 
-async function concurrent(url: string, bearer: string, label: string): Promise<Concurrent> {
-  const clients = await Promise.all(Array.from({ length: CONCURRENT_CLIENTS }, () => connect(url, bearer)));
-  try {
-    await Promise.all(clients.map((c, i) => echoLoop(c, WARMUP / CONCURRENT_CLIENTS, `${label} warm ${i}`)));
-    const latencies: number[] = [];
-    const t0 = performance.now();
-    await Promise.all(clients.map((c, i) => echoLoop(c, CALLS_PER_CLIENT, `${label} ${i}`, latencies)));
-    const seconds = (performance.now() - t0) / 1000;
-    return { throughput: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
-  } finally {
-    await Promise.all(clients.map((c) => c.close()));
-  }
+interface ClientResult {
+  sequential: number[];
+  concurrent: { seconds: number; latencies: number[] };
+}
+
+/** Runs all the clients in one process of their own (bench/http-clients.mjs). */
+function runClients(contenders: Contender[]): Promise<ClientResult[]> {
+  const job = { contenders: contenders.map(({ url, bearer }) => ({ url, bearer })), calls: CALLS, warmup: WARMUP, block: BLOCK, clients: CONCURRENT_CLIENTS, callsPerClient: CALLS_PER_CLIENT };
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(repoRoot, 'bench', 'http-clients.mjs'), JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as ClientResult[]) : reject(new Error(`the client process exited with ${code}`))));
+  });
 }
 
 async function main() {
@@ -159,21 +148,16 @@ async function main() {
       { name: 'mcp-keyring HTTP bridge', url: `http://127.0.0.1:${bridge.port}/servers/${server.id}/mcp`, bearer: secret, pid: bridge.child.pid },
     ];
 
-    // Sequential: one client each, alternating blocks of 100 calls.
-    const clients = await Promise.all(contenders.map((c) => connect(c.url, c.bearer)));
-    for (const [i, client] of clients.entries()) await echoLoop(client, WARMUP, `warm ${i}`);
-    const latencies = contenders.map(() => [] as number[]);
-    for (let done = 0; done < CALLS; done += BLOCK) {
-      for (const [i, client] of clients.entries()) await echoLoop(client, BLOCK, `seq ${i}`, latencies[i]);
-    }
-    await Promise.all(clients.map((c) => c.close()));
-    const rows = contenders.map((contender, i) => ({
-      contender,
-      p50: percentile(latencies[i]!, 50),
-      p99: percentile(latencies[i]!, 99),
-      concurrent: undefined as Concurrent | undefined,
-    }));
-    for (const row of rows) row.concurrent = await concurrent(row.contender.url, row.contender.bearer, row.contender.name);
+    const results = await runClients(contenders);
+    const rows = contenders.map((contender, i) => {
+      const { sequential, concurrent } = results[i]!;
+      return {
+        contender,
+        p50: percentile(sequential, 50),
+        p99: percentile(sequential, 99),
+        concurrent: { throughput: concurrent.latencies.length / concurrent.seconds, p50: percentile(concurrent.latencies, 50), p99: percentile(concurrent.latencies, 99) } as Concurrent,
+      };
+    });
 
     const f = (n: number, digits = 3) => n.toFixed(digits);
     const direct = rows[0]!;
@@ -186,7 +170,7 @@ async function main() {
       }),
     ];
     console.log(
-      `\nHTTP bridge: ${WARMUP} warm-up calls per client; node ${process.version}, ${os.cpus().length} CPUs; the MCP server, the authorization server and the clients share this process, each proxy runs in its own\n`,
+      `\nHTTP bridge: ${WARMUP} warm-up calls per client; node ${process.version}, ${os.cpus().length} CPUs; the MCP server and the authorization server run in this process, the clients in one of their own, each proxy in its own\n`,
     );
     console.log(lines.join('\n'));
     const b = rows[2]!;

@@ -3,10 +3,13 @@
 // first message: no discovery, no network, and the keychain read starts before the
 // rest of the bundle (the MCP SDK, zod) is even evaluated.
 
+import { useLeanV8 } from './core/bridge/lean-v8';
 import { installHeadersLite } from './core/http/headers-lite';
 import { secretNames } from './core/vault/secrets';
 import { KeychainVault } from './core/vault/vault';
 
+// Before the rest of the bundle is compiled: the bridge is small whichever way it was started.
+useLeanV8();
 // Before anything can touch the global Headers (it would load undici, ~12 MB).
 installHeadersLite();
 

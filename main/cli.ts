@@ -5,10 +5,11 @@ import { parseArgs } from 'node:util';
 import type { ServerAuth } from '../shared/server-config';
 import type { ServerView } from '../shared/server-state';
 import { openInSystemBrowser } from './core/authorize/open-browser';
-import { credentialsFor } from './core/bridge/credentials';
+import { SIGNED_OUT_HEADERS, helperHeaders } from './core/bridge/credentials';
 import { resolveHttpBridgePort, startHttpBridge } from './core/bridge/http-bridge';
+import { START_OVER_HINT_AFTER_MS } from './core/authorize/fresh-registration';
 import { DEFAULT_SIGN_IN_TIMEOUT_MS } from './core/authorize/sign-in';
-import { KeyringError, errorMessage } from './core/errors';
+import { KeyringError, errorMessage, isKeyringError } from './core/errors';
 import { Keyring } from './core/keyring';
 import { redact } from './core/redact';
 import { setProcessRole } from './core/tokens/token-manager';
@@ -34,6 +35,7 @@ const USAGE = `usage: mcp-keyring <command> [options]
       --idp IDP --client-id ID [--client-secret]  enterprise-managed: tokens via the identity provider
   public-key <id>                          print the public JWK of a server's private key
   connect <id> [--timeout 5m]              sign in through the browser; tokens go to the keychain
+      [--new-registration]                 register MCP Keyring afresh first (the server shows invalid_client)
   status [<id>] [--json]                   show servers and their token state
   bridge <id>                              stdio MCP server for Claude Desktop & co.
   headers <id>                             print fresh request headers as JSON (Claude Code headersHelper)
@@ -125,29 +127,49 @@ async function add(keyring: Keyring, args: string[]): Promise<void> {
 }
 
 async function connect(keyring: Keyring, args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { timeout: { type: 'string' } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { timeout: { type: 'string' }, 'new-registration': { type: 'boolean' } } });
   const id = positionals[0];
   if (!id) throw new UsageError('connect needs a server id: mcp-keyring connect <id>');
   const timeoutMs = values.timeout ? parseDuration(values.timeout) : DEFAULT_SIGN_IN_TIMEOUT_MS;
+  const server = await keyring.registry.get(id);
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
-  const state = await keyring.connect(id, {
-    openBrowser: openInSystemBrowser,
-    timeoutMs,
-    signal: controller.signal,
-    onProgress: (progress) => {
-      if (progress.step === 'discovering') say('Looking up how the server is protected…');
-      if (progress.step === 'registering') say(`Authorization server: ${progress.issuer}`);
-      if (progress.step === 'waiting-for-browser') {
-        say(`Opening your browser to sign in. If it does not open, visit:\n  ${progress.url}`);
-        say(`Waiting for you in the browser (up to ${formatDuration(progress.timeoutMs)}; Ctrl-C cancels)…`);
-      }
-      if (progress.step === 'exchanging-code') say('Finishing sign-in…');
-    },
-  });
-  const expiry = state.expiresAt ? `; the access token is valid for ${formatDuration(state.expiresAt - Date.now())}${state.hasRefreshToken ? ' and renews itself' : ''}` : '';
-  say(`Connected${state.scopes.length ? ` with ${state.scopes.join(' ')}` : ''}${expiry}. Tokens are in the system keychain.`);
+  // An AS that forgot our registration shows invalid_client and never redirects: say what to do meanwhile.
+  let hint: NodeJS.Timeout | undefined;
+  const hintAfterMs = Number(process.env.MCP_KEYRING_START_OVER_HINT_MS) || START_OVER_HINT_AFTER_MS;
+  try {
+    const state = await keyring.connect(id, {
+      openBrowser: openInSystemBrowser,
+      timeoutMs,
+      signal: controller.signal,
+      ...(values['new-registration'] ? { freshRegistration: true } : {}),
+      onProgress: (progress) => {
+        if (progress.step === 'discovering') say('Looking up how the server is protected…');
+        if (progress.step === 'registering') say(`Authorization server: ${progress.issuer}`);
+        if (progress.step === 'waiting-for-browser') {
+          say(`Opening your browser to sign in. If it does not open, visit:\n  ${progress.url}`);
+          say(`Waiting for you in the browser (up to ${formatDuration(progress.timeoutMs)}; Ctrl-C cancels)…`);
+          if (server.auth.kind === 'oauth' && !server.auth.clientId && hintAfterMs < timeoutMs) {
+            hint = setTimeout(
+              () => say(`If the browser shows invalid_client, the authorization server has forgotten MCP Keyring: press Ctrl-C and run \`mcp-keyring connect ${id} --new-registration\`.`),
+              hintAfterMs,
+            );
+            hint.unref();
+          }
+        }
+        if (progress.step === 'exchanging-code') {
+          clearTimeout(hint);
+          say('Finishing sign-in…');
+        }
+      },
+    });
+    const expiry = state.expiresAt ? `; the access token is valid for ${formatDuration(state.expiresAt - Date.now())}${state.hasRefreshToken ? ' and renews itself' : ''}` : '';
+    say(`Connected${state.scopes.length ? ` with ${state.scopes.join(' ')}` : ''}${expiry}. Tokens are in the system keychain.`);
+  } finally {
+    clearTimeout(hint);
+  }
 }
+
 
 async function status(keyring: Keyring, args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' } } });
@@ -163,18 +185,26 @@ async function status(keyring: Keyring, args: string[]): Promise<void> {
   process.stdout.write(views.length ? `${formatStatusTable(views)}\n` : 'No servers yet. Add one: mcp-keyring add <url>\n');
 }
 
-const HEADERS_MIN_VALIDITY_MS = 5 * 60_000;
-
-/** For Claude Code's headersHelper: the headers to send, with a token fresh for the next minute. */
+/**
+ * For Claude Code's headersHelper: the headers to send, as JSON on stdout.
+ * Signed out, it still exits 0, with a placeholder Authorization that the server
+ * refuses: a helper that fails makes Claude Code start its own OAuth sign-in and
+ * keep that token in its own file, while a helper-supplied Authorization turns its
+ * OAuth fallback off and it reports that the helper's credential was refused.
+ * Our message goes to stderr, and the needs-sign-in state turns the app's tray red.
+ */
 async function headers(keyring: Keyring, args: string[]): Promise<void> {
   const id = args[0];
   if (!id) throw new UsageError('headers needs a server id.');
   const server = await keyring.registry.get(id);
-  // The client keeps these headers for a while: hand out a token good for at least 5 minutes.
-  const values =
-    server.auth.kind === 'oauth'
-      ? { Authorization: `Bearer ${(await keyring.tokens.getAccessToken(server, { minValidityMs: HEADERS_MIN_VALIDITY_MS })).token}` }
-      : await credentialsFor(server, keyring.tokens).headers();
+  let values: Record<string, string>;
+  try {
+    values = await helperHeaders(server, keyring.tokens);
+  } catch (error) {
+    if (!isKeyringError(error, 'needs-sign-in')) throw error;
+    say(`mcp-keyring: ${redact(errorMessage(error))}`);
+    values = SIGNED_OUT_HEADERS;
+  }
   process.stdout.write(`${JSON.stringify(values)}\n`);
 }
 

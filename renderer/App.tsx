@@ -156,6 +156,14 @@ export function App() {
     }
   }
 
+  async function startOver(server: ServerView) {
+    try {
+      await call('servers:start-over', { id: server.id }); // the pending connect call carries on with the new sign-in
+    } catch (error) {
+      notify(server.id, { kind: 'error', text: messageOf(error) });
+    }
+  }
+
   async function cancel(server: ServerView) {
     try {
       await call('servers:cancel-connect', { id: server.id });
@@ -306,6 +314,7 @@ export function App() {
                 highlighted={highlight === server.id}
                 onConnect={() => void connect(server)}
                 onCancel={() => void cancel(server)}
+                {...(server.authKind === 'oauth' ? { onStartOver: () => void startOver(server) } : {})}
                 onDisconnect={() => void disconnect(server)}
                 onRemove={() => setConfirm({ id: server.id, name: server.name })}
                 onUseIn={(client, transport) => void useIn(server, client, transport)}

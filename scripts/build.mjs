@@ -51,7 +51,10 @@ const node = {
 };
 
 const targets = [
-  { ...node, entryPoints: ['main/cli.ts'], outfile: out('cli.mjs') },
+  // The CLI: dispatches `bridge` to bridge.mjs before the CLI proper (bundled in, lazily initialised) is evaluated.
+  { ...node, entryPoints: ['main/cli-entry.ts'], outfile: out('cli.mjs') },
+  // The `mcp-keyring` executable: a few lines that load bridge.mjs or cli.mjs, nothing else.
+  { ...node, entryPoints: ['main/mcp-keyring.ts'], outfile: out('mcp-keyring.mjs'), external: ['./bridge.mjs', './cli.mjs'], banner: { js: '#!/usr/bin/env node' }, sourcemap: false, minifyWhitespace: true },
   { ...node, entryPoints: ['main/bridge.ts'], outfile: out('bridge.mjs'), minifyWhitespace: true },
 ];
 
@@ -98,3 +101,4 @@ if (fs.existsSync(path.join(root, 'renderer/index.tsx'))) {
 await Promise.all(targets.map((options) => build(options)));
 fs.chmodSync(out('cli.mjs'), 0o755);
 fs.chmodSync(out('bridge.mjs'), 0o755);
+fs.chmodSync(out('mcp-keyring.mjs'), 0o755);

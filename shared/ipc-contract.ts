@@ -174,6 +174,8 @@ export interface IpcContract {
   'idps:cancel-connect': { request: { id: string }; response: void };
   'idps:sign-out': { request: { id: string }; response: IdentityProviderView };
   'idps:remove': { request: { id: string }; response: void };
+  /** Cancels the sign-in in progress and starts it again with a new registration (the AS forgot ours); the pending 'servers:connect' answers for it. */
+  'servers:start-over': { request: { id: string }; response: void };
 }
 export type IpcChannel = keyof IpcContract;
 export const IPC_CHANNELS: readonly IpcChannel[] = [
@@ -202,6 +204,7 @@ export const IPC_CHANNELS: readonly IpcChannel[] = [
   'idps:cancel-connect',
   'idps:sign-out',
   'idps:remove',
+  'servers:start-over',
 ] as const;
 
 /** Events main → renderer. */

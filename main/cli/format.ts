@@ -6,6 +6,8 @@ import type { ServerView } from '../../shared/server-state';
 export function formatDuration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
   if (s < 90) return `${s} s`;
+  // Below ten minutes the seconds matter ("--timeout 90s" must not read as "2 min").
+  if (s < 600) return s % 60 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${s / 60} min`;
   const m = Math.round(s / 60);
   if (m < 90) return `${m} min`;
   const h = Math.round(m / 60);

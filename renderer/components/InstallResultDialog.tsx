@@ -82,6 +82,13 @@ export function InstallResultDialog({ outcome, onClose }: { outcome: InstallOutc
               The entry holds this computer’s MCP Keyring bridge secret (the Authorization header). Paste it only into your own MCP clients.
             </p>
           ) : null}
+          {outcome.transport === 'headers-helper' ? (
+            <p className="muted small" data-testid="headers-helper-note">
+              When {outcome.serverName} needs a new sign-in, Claude Code lists it as “Failed to connect — Server rejected the Authorization header minted by the
+              configured headersHelper” and offers no sign-in of its own: reconnect here (the tray turns red) or run <code>mcp-keyring connect</code>. After
+              that, new Claude Code sessions and <code>claude mcp list</code> connect straight away.
+            </p>
+          ) : null}
           <div className="snippet-head">
             <span>The entry, to add it by hand elsewhere:</span>
             <button type="button" onClick={() => copySnippet(outcome.result.snippet)}>

@@ -3,6 +3,7 @@ import type { ClientId, ClientTransport, ConnectProgress, ServerUsage } from '..
 import type { ServerView } from '../../shared/server-state';
 import { STATUS_LABELS, absoluteTime, expiryText, hostOf, relativeTime, serverText } from '../format';
 import { UseInMenu } from './UseInMenu';
+import { StartOverButton } from './StartOverButton';
 
 export interface RowNotice {
   kind: 'ok' | 'info' | 'error';
@@ -20,6 +21,8 @@ export interface ServerRowProps {
   highlighted: boolean;
   onConnect: () => void;
   onCancel: () => void;
+  /** Cancel the sign-in and run it again with a new registration. */
+  onStartOver?: () => void;
   onDisconnect: () => void;
   onRemove: () => void;
   onUseIn: (client: ClientId, transport: ClientTransport) => void;
@@ -165,6 +168,7 @@ export function ServerRow(props: ServerRowProps) {
               <span className="muted small">Sign in on the page that opened in your browser, then come back here.</span>
             ) : null}
             {progress.message ? <span className="error-text small">{progress.message}</span> : null}
+            {progress.step === 'waiting-for-browser' && props.onStartOver ? <StartOverButton onStartOver={props.onStartOver} /> : null}
           </div>
           <div className="actions">
             {progress.url ? (

@@ -364,12 +364,12 @@ test('a server that needs a sign-in: the client is told what to do', async () =>
   });
   assert.equal(mcp.stats.requests, requestsBefore, 'no token, no request');
   const auth = { authorization: `Bearer ${bridge.secret}` };
-  // Without a request to answer (a notification, the GET stream), a 403 with the message in the body.
+  // Without a request to answer (a notification, the GET stream), a 503 with the message in the body (never 401/403).
   const notification = await raw(bridge.port, { path: '/servers/signed-out/mcp', headers: { ...MCP_HEADERS, ...auth }, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
-  assert.equal(notification.status, 403);
+  assert.equal(notification.status, 503);
   assert.match(JSON.parse(notification.body).error.message, /Not signed in/);
   const get = await raw(bridge.port, { method: 'GET', path: '/servers/signed-out/mcp', headers: { accept: 'text/event-stream', ...auth } });
-  assert.equal(get.status, 403);
+  assert.equal(get.status, 503);
   // A batch gets one error per request.
   const batch = await raw(bridge.port, {
     path: '/servers/signed-out/mcp',

@@ -66,8 +66,8 @@ test('paths name a server', () => {
 });
 
 test('errors: JSON-RPC codes by failure; requests get JSON-RPC errors', () => {
-  assert.deepEqual(classifyError(new KeyringError('needs-sign-in', 'x')), { status: 403, code: -32001 });
-  assert.deepEqual(classifyError(new KeyringError('insufficient-scope', 'x')), { status: 403, code: -32003 });
+  assert.deepEqual(classifyError(new KeyringError('needs-sign-in', 'x')), { status: 503, code: -32001 });
+  assert.deepEqual(classifyError(new KeyringError('insufficient-scope', 'x')), { status: 503, code: -32003 });
   assert.deepEqual(classifyError(new TypeError('fetch failed')), { status: 502, code: -32002 });
   assert.deepEqual(requestIds(Buffer.from('{"jsonrpc":"2.0","id":3,"method":"tools/list"}')), { ids: [3], batch: false });
   assert.deepEqual(requestIds(Buffer.from('{"jsonrpc":"2.0","method":"notifications/initialized"}')), { ids: [], batch: false });

@@ -19,6 +19,7 @@ import { oauthCall, oauthHttpOptions } from '../http/outbound';
 import { registrationPlan } from '../registration/register';
 import { processLabel, type TokenManager } from '../tokens/token-manager';
 import { recordHistory } from '../history/history';
+import { forgetCurrentRegistration } from './fresh-registration';
 import { assertBrowsableUrl, type BrowserOpener } from './open-browser';
 import { CALLBACK_PATH, callbackPathFor, startLoopbackListener, type Callback } from './loopback-listener';
 
@@ -35,6 +36,8 @@ export interface SignInOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
   onProgress?: (progress: SignInProgress) => void;
+  /** Drop the current dynamic registration at the AS first and register anew (the AS forgot ours). */
+  freshRegistration?: boolean;
 }
 
 /**
@@ -91,6 +94,7 @@ export async function signIn(server: ServerConfig, tokens: TokenManager, options
   const discovery = await discoverForSignIn(server.url);
   const as = discovery.authorizationServer;
   await tokens.registrar.store.saveMetadata(as);
+  if (options.freshRegistration && !auth.clientId) await forgetCurrentRegistration(tokens.registrar, as.issuer);
 
   const state = await tokens.states.read(server.id);
   const port = auth.callbackPort ?? (await tokens.registrar.registeredPort(auth, as));

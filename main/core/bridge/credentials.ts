@@ -1,6 +1,7 @@
 // What a bridge adds to each request for one server: an OAuth bearer token that
 // it keeps fresh through the token manager, a static key from the keychain, or nothing.
 import type { ServerConfig } from '../../../shared/server-config';
+import type { ServerState } from '../../../shared/server-state';
 import { KeyringError } from '../errors';
 import { processLabel, type AccessToken, type TokenManager } from '../tokens/token-manager';
 import { recordHistory } from '../history/history';
@@ -154,3 +155,32 @@ export function credentialsFor(server: ServerConfig, tokens: TokenManager): Cred
   return new NoCredentials();
 }
 
+
+/** What a headers helper's token should still be good for, at most (the client keeps the headers a while). */
+export const HELPER_MAX_VALIDITY_MS = 5 * 60_000;
+
+/**
+ * The validity a headers helper asks for: up to 5 minutes, but never more than half
+ * the token's lifetime. Asking for more than the server grants would refresh on
+ * every call (Claude Code runs the helper on every connect) and spend a rotating
+ * refresh token each time; the client re-runs the helper on a 401 anyway.
+ */
+export function helperMinValidityMs(state: Pick<ServerState, 'expiresAt' | 'lastRefreshAt'>): number {
+  if (state.expiresAt === null || state.lastRefreshAt === null) return 0;
+  const lifetime = state.expiresAt - state.lastRefreshAt;
+  return Math.max(0, Math.min(HELPER_MAX_VALIDITY_MS, lifetime / 2));
+}
+
+/** The headers a headers helper prints for one server. Throws needs-sign-in when there is no usable credential. */
+export async function helperHeaders(server: ServerConfig, tokens: TokenManager): Promise<AuthHeaders> {
+  if (server.auth.kind !== 'oauth') return credentialsFor(server, tokens).headers();
+  const minValidityMs = helperMinValidityMs(await tokens.states.read(server.id));
+  return bearer((await tokens.getAccessToken(server, { minValidityMs })).token);
+}
+
+/**
+ * What a headers helper prints when the user must sign in again: not a secret,
+ * just a bearer the server refuses. Claude Code then says the helper's credential
+ * was refused instead of starting an OAuth sign-in of its own (see `headers` in the CLI).
+ */
+export const SIGNED_OUT_HEADERS: Readonly<AuthHeaders> = Object.freeze({ Authorization: 'Bearer mcp-keyring-sign-in-required' });

@@ -255,44 +255,53 @@ export function createKeyringService(keyring: Keyring, platform: KeyringPlatform
     if (signIns.has(id)) {
       throw new KeyringError('invalid-input', `A sign-in to ${server.name} is already waiting for the browser; finish or cancel it first.`);
     }
-    const controller = new AbortController();
-    signIns.set(id, controller);
-    try {
-      await keyring.connect(id, {
-        signal: controller.signal,
-        ...(platform.signInTimeoutMs ? { timeoutMs: platform.signInTimeoutMs } : {}),
-        onProgress: (step: SignInProgress) => {
-          if (step.step === 'waiting-for-browser') progress(id, step.step, { url: step.url });
-          else progress(id, step.step);
-        },
-        // The browser is opened without waiting for it: the sign-in waits for the
-        // callback (and for Cancel) meanwhile. A browser that will not open is
-        // reported, and the page address stays in the row for the user to open.
-        openBrowser: async (url: string) => {
-          if (controller.signal.aborted) return;
-          platform.openBrowser(url).catch((error: unknown) => {
+    // "Start over" aborts the sign-in and runs it again with a new registration; this call answers for both.
+    for (let freshRegistration = false; ; freshRegistration = true) {
+      const controller = new AbortController();
+      signIns.set(id, controller);
+      try {
+        await keyring.connect(id, {
+          signal: controller.signal,
+          ...(platform.signInTimeoutMs ? { timeoutMs: platform.signInTimeoutMs } : {}),
+          ...(freshRegistration ? { freshRegistration } : {}),
+          onProgress: (step: SignInProgress) => {
+            if (step.step === 'waiting-for-browser') progress(id, step.step, { url: step.url });
+            else progress(id, step.step);
+          },
+          // The browser is opened without waiting for it: the sign-in waits for the
+          // callback (and for Cancel) meanwhile. A browser that will not open is
+          // reported, and the page address stays in the row for the user to open.
+          openBrowser: async (url: string) => {
             if (controller.signal.aborted) return;
-            progress(id, 'waiting-for-browser', { url, message: `The browser did not open (${errorMessage(error)}); open the sign-in page yourself.` });
-          });
-        },
-      });
-      // A sign-in that completed while Cancel was on its way stands: the tokens are stored.
-      const result = await view(id);
-      progress(id, 'done');
-      return changed(result);
-    } catch (error) {
-      if (controller.signal.aborted || isKeyringError(error, 'cancelled')) {
-        progress(id, 'cancelled');
+            platform.openBrowser(url).catch((error: unknown) => {
+              if (controller.signal.aborted) return;
+              progress(id, 'waiting-for-browser', { url, message: `The browser did not open (${errorMessage(error)}); open the sign-in page yourself.` });
+            });
+          },
+        });
+        // A sign-in that completed while Cancel was on its way stands: the tokens are stored.
+        const result = await view(id);
+        progress(id, 'done');
+        return changed(result);
+      } catch (error) {
+        if (startingOver.delete(controller)) continue;
+        if (controller.signal.aborted || isKeyringError(error, 'cancelled')) {
+          progress(id, 'cancelled');
+          scheduleChange();
+          throw isKeyringError(error, 'cancelled') ? error : new KeyringError('cancelled', 'Sign-in cancelled.', { cause: error });
+        }
+        progress(id, 'failed', { message: errorMessage(error) });
         scheduleChange();
-        throw isKeyringError(error, 'cancelled') ? error : new KeyringError('cancelled', 'Sign-in cancelled.', { cause: error });
+        throw error;
+      } finally {
+        startingOver.delete(controller);
+        if (signIns.get(id) === controller) signIns.delete(id);
       }
-      progress(id, 'failed', { message: errorMessage(error) });
-      scheduleChange();
-      throw error;
-    } finally {
-      if (signIns.get(id) === controller) signIns.delete(id);
     }
   }
+
+  /** Sign-ins aborted by "start over", which their connect call runs again. */
+  const startingOver = new Set<AbortController>();
 
   const cancelSignIn = (id: string): boolean => {
     const controller = signIns.get(id);
@@ -355,6 +364,15 @@ export function createKeyringService(keyring: Keyring, platform: KeyringPlatform
       const id = serverId(request);
       await keyring.registry.get(id);
       cancelSignIn(id);
+    },
+
+    'servers:start-over': async (request) => {
+      const id = serverId(request);
+      const server = await keyring.registry.get(id);
+      const controller = signIns.get(id);
+      if (!controller) throw new KeyringError('invalid-input', `No sign-in to ${server.name} is in progress; click Connect.`);
+      startingOver.add(controller);
+      controller.abort();
     },
 
     'servers:disconnect': async (request) => {

@@ -8,12 +8,15 @@
 //   starts its own sign-in against the bridge, which is not an OAuth resource:
 //   the user gets a confusing dialog instead of our message. So 401 is only used
 //   for the bridge's own secret (a client misconfiguration).
-// - HTTP 403 without `insufficient_scope` in WWW-Authenticate, or any other status:
-//   StreamableHTTPError "Error POSTing to endpoint: <body text>", so the message
-//   in the JSON body is shown too.
+// - HTTP 403: clients that fall back to the old SSE transport (mcporter, …) take
+//   any 401 or 403 as "sign in here" and start their own OAuth flow against the
+//   bridge too. So 401/403 are only for the bridge's own secret.
+// - Any other status: StreamableHTTPError "Error POSTing to endpoint: <body text>",
+//   so the message in the JSON body is shown too.
 // Hence: a POST that carries requests gets 200 + one JSON-RPC error per request;
 // a POST of only notifications/responses, a GET (event stream) or a DELETE gets
-// 403 for needs-sign-in / insufficient-scope, 502 when the server is unreachable.
+// 503 while the upstream waits for the user (needs-sign-in / insufficient-scope),
+// 502 when the server is unreachable.
 import { errorMessage, isKeyringError } from '../../errors';
 import { unreachable } from '../../http/outbound';
 
@@ -37,8 +40,9 @@ export interface ErrorAnswer {
 
 /** Status and JSON-RPC code for an error met while forwarding (used when the error cannot be a JSON-RPC response). */
 export function classifyError(error: unknown): ErrorAnswer {
-  if (isKeyringError(error, 'needs-sign-in')) return { status: 403, code: HTTP_BRIDGE_ERROR.needsSignIn };
-  if (isKeyringError(error, 'insufficient-scope')) return { status: 403, code: HTTP_BRIDGE_ERROR.insufficientScope };
+  // 503, not 401/403: the upstream is unavailable until the user acts in MCP Keyring (see above).
+  if (isKeyringError(error, 'needs-sign-in')) return { status: 503, code: HTTP_BRIDGE_ERROR.needsSignIn };
+  if (isKeyringError(error, 'insufficient-scope')) return { status: 503, code: HTTP_BRIDGE_ERROR.insufficientScope };
   if (isKeyringError(error, 'server-unreachable') || (error instanceof TypeError && /^fetch failed$/.test(error.message))) {
     return { status: 502, code: HTTP_BRIDGE_ERROR.unreachable };
   }
