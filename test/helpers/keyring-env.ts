@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Keyring } from '../../main/core/keyring';
 import { keychainCall } from '../../main/core/vault/keychain';
+import { parseFirstEntry } from '../../main/core/vault/vault';
 
 export interface KeyringEnv {
   home: string;
@@ -13,7 +14,11 @@ export interface KeyringEnv {
   /** Environment for child processes (CLI, bridges) that must use this profile. */
   env: NodeJS.ProcessEnv;
   keyring: Keyring;
-  /** Every secret stored under this profile's service, for leak scans. */
+  /**
+   * Every secret stored under this profile's service, for leak scans and checks of
+   * what is stored: a whole value as the vault reads it (without its framing), the
+   * head and further shards of a sharded one as they are in the keychain.
+   */
   secrets(): Promise<Array<{ account: string; password: string }>>;
   cleanup(): Promise<void>;
 }
@@ -27,7 +32,11 @@ export async function createKeyringEnv(label = 'test'): Promise<KeyringEnv> {
     service,
     env,
     keyring: new Keyring({ home, service }),
-    secrets: () => keychainCall((k) => k.findCredentials(service)),
+    secrets: async () =>
+      (await keychainCall((k) => k.findCredentials(service))).map(({ account, password }) => {
+        const first = account.includes('#') ? null : parseFirstEntry(password);
+        return { account, password: first && 'value' in first ? first.value : password };
+      }),
     async cleanup() {
       const all = await keychainCall((k) => k.findCredentials(service)).catch(() => []);
       for (const { account } of all) await keychainCall((k) => k.deletePassword(service, account)).catch(() => undefined);

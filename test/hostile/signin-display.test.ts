@@ -50,8 +50,9 @@ test('escape sequences and bidi controls in an authorization error_description a
   assertBounded(run, { maxRssMb: 200 });
 });
 
-test('a 1 MB error_description from the token endpoint is capped, in the terminal and the browser page', async (t) => {
-  const huge = `${HOSTILE_TEXT}${'A'.repeat(1024 * 1024)}`;
+// 900 KiB: just under the 1 MiB cap on OAuth bodies (a larger answer is refused whole, see test/hostile/transport-limits.test.ts).
+test('a 900 KiB error_description from the token endpoint is capped, in the terminal and the browser page', async (t) => {
+  const huge = `${HOSTILE_TEXT}${'A'.repeat(900 * 1024)}`;
   const hostile = await startHostileAuthServer({ token: () => ({ status: 400, body: { error: 'invalid_grant', error_description: huge } }) });
   try {
     const { id } = await profile.keyring.add({ url: hostile.mcpUrl, name: 'huge-description' });
@@ -67,7 +68,7 @@ test('a 1 MB error_description from the token endpoint is capped, in the termina
     assert.ok(run.stderr.length < 4_000, `stderr is small (${run.stderr.length})`);
     assertShowable(run.stderr, 'stderr');
     assertBounded(run, { maxRssMb: 200 });
-    t.diagnostic(`1 MB error_description: error line ${line.length} characters, peak RSS ${run.peakRssMb.toFixed(1)} MB, ${run.durationMs} ms`);
+    t.diagnostic(`900 KiB error_description: error line ${line.length} characters, peak RSS ${run.peakRssMb.toFixed(1)} MB, ${run.durationMs} ms`);
   } finally {
     await hostile.close();
   }
@@ -81,7 +82,7 @@ test('hostile scopes and a hostile refresh error reach neither the terminal nor 
     token: (grant) =>
       grant === 'refresh_token' && failRefresh
         ? { status: 400, body: { error: 'invalid_request', error_description: HOSTILE_TEXT } }
-        : { status: 200, body: { access_token: accessToken, token_type: 'Bearer', expires_in: 120, refresh_token: refreshToken, scope: `mcp:tools ${HOSTILE_TEXT}` } },
+        : { status: 200, body: { access_token: accessToken, token_type: 'Bearer', expires_in: 1, refresh_token: refreshToken, scope: `mcp:tools ${HOSTILE_TEXT}` } },
   });
   try {
     const { id } = await profile.keyring.add({ url: hostile.mcpUrl, name: 'hostile-refresh' });
@@ -92,7 +93,8 @@ test('hostile scopes and a hostile refresh error reach neither the terminal nor 
     assertShowable(connected.stderr, 'connect stderr');
     assertShowable(await stateFileText(id), 'the state file');
 
-    failRefresh = true; // `headers` wants 5 minutes of validity: it refreshes, and is refused
+    failRefresh = true; // the 1 s token has run out: `headers` refreshes, and is refused
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
     const headers = await runMeasured(['headers', id], { env: profile.env, timeoutMs: 30_000 });
     assertBounded(headers, { maxRssMb: 200 });
     assertShowable(headers.stderr, 'headers stderr');

@@ -46,7 +46,9 @@ test('sign-in, refreshes, a bridge 401, a step-up, a failed refresh and a revoca
   await profile.keyring.connect(server.id, scriptedSignIn);
   await remember();
 
-  // The CLI's headers helper wants 5 minutes of validity from a 60 s token: it refreshes.
+  // The token is recorded as expired: the CLI's headers helper refreshes it.
+  const signedIn = await profile.keyring.states.read(server.id);
+  await profile.keyring.states.write({ ...signedIn, expiresAt: Date.now() - 1_000 });
   const headers = await runCli(['headers', server.id], { env: profile.env });
   assert.equal(headers.code, 0, headers.stderr);
   outputs.push(headers.stderr);
@@ -88,8 +90,8 @@ test('sign-in, refreshes, a bridge 401, a step-up, a failed refresh and a revoca
     assert.ok(found >= at, `expected ${kind} after position ${at} in ${kinds.join(', ')}`);
     at = found + 1;
   }
-  const signedIn = events.find((e) => e.kind === 'signed-in')!;
-  assert.ok(signedIn.scopes?.includes('mcp:tools'));
+  const signInEvent = events.find((e) => e.kind === 'signed-in')!;
+  assert.ok(signInEvent.scopes?.includes('mcp:tools'));
   const refreshes = events.filter((e) => e.kind === 'refreshed').map((e) => e.by);
   assert.ok(refreshes.some((by) => /^cli \(pid \d+\)$/.test(by)), refreshes.join());
   assert.ok(refreshes.some((by) => /^bridge.*\(pid \d+\)$/.test(by)), refreshes.join());

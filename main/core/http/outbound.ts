@@ -39,7 +39,15 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const oauthFetch = async (input: string | URL | { url: string }, init?: RequestInit): Promise<Response> => {
   const response = await outboundFetch()(input, init);
   const location = REDIRECT_STATUSES.has(response.status) ? response.headers.get('location') : null;
-  if (location === null) return response as unknown as Response;
+  if (location === null) {
+    // oauth4webapi reads an error answer only to find `error` in it, and swallows a
+    // failed read: an oversize or stalled body would then show as "unexpected HTTP
+    // status code". Read it here (same limits; clone() keeps it for oauth4webapi).
+    if (!response.ok) await response.clone().arrayBuffer().catch((error: unknown) => {
+      throw new TypeError('fetch failed', { cause: error });
+    });
+    return response as unknown as Response;
+  }
   await response.body?.cancel().catch(() => undefined);
   const from = new URL(typeof input === 'string' || input instanceof URL ? String(input) : input.url);
   let to: URL;

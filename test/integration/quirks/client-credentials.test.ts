@@ -33,7 +33,7 @@ const host = (server: RunningOidc) =>
   startMcpHost({ auth: { issuer: server.issuer, jwks: server.jwks }, resourceMetadata: { authorizationServers: [server.issuer] } });
 
 before(async () => {
-  [as, postOnly] = await Promise.all([startMachineAuthServer(), startMachineAuthServer({ clientAuthMethods: ['client_secret_post', 'private_key_jwt'] })]);
+  [as, postOnly] = await Promise.all([startMachineAuthServer({ clientAuthMethods: ['client_secret_basic', 'private_key_jwt'] }), startMachineAuthServer({ clientAuthMethods: ['client_secret_post', 'private_key_jwt'] })]);
   [mcp, postMcp] = await Promise.all([host(as), host(postOnly)]);
   profile = await createKeyringEnv('m2m-cc');
   // No BROWSER: these servers must never need one.
