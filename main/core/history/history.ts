@@ -13,6 +13,7 @@ import path from 'node:path';
 import type { HistoryEvent, HistoryEventKind } from '../../../shared/history';
 import { SERVER_ID_PATTERN } from '../../../shared/server-config';
 import type { KeyringPaths } from '../paths';
+import { displayText } from '../../../shared/display-text';
 import { redact } from '../redact';
 
 export type { HistoryEvent, HistoryEventKind } from '../../../shared/history';
@@ -43,9 +44,7 @@ function currentFile(paths: Pick<KeyringPaths, 'home'>, serverId: string): strin
 
 /** Server-supplied or error text: no control characters, no secrets, bounded. */
 export function cleanText(text: string, max = MAX_MESSAGE): string {
-  // eslint-disable-next-line no-control-regex
-  const flat = redact(text).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+  return displayText(redact(text), max);
 }
 
 function defaultBy(): string {

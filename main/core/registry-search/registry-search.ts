@@ -16,11 +16,10 @@ import type { RegistryHit, RegistrySearchResult } from '../../../shared/registry
 import { probeServer } from '../discovery/discover';
 import { KeyringError } from '../errors';
 import { cleanText } from '../history/history';
-import { request } from '../http/outbound';
+import { request, transportRefusal, unreachable } from '../http/outbound';
 import { canonicalServerUrl, requireSecureUrl } from '../url-policy';
 
 export const DEFAULT_REGISTRY_URL = 'https://registry.modelcontextprotocol.io';
-const MAX_RESPONSE_BYTES = 1024 * 1024;
 const PROBE_CONCURRENCY = 4;
 
 const KeyValueInput = z.object({ name: z.string(), description: z.string().optional(), isSecret: z.boolean().optional(), isRequired: z.boolean().optional() }).passthrough();
@@ -38,24 +37,6 @@ export function registryBaseUrl(option?: string, env: NodeJS.ProcessEnv = proces
   const value = option || env.MCP_KEYRING_REGISTRY_URL || DEFAULT_REGISTRY_URL;
   const url = requireSecureUrl(value, 'registry URL');
   return url.href.replace(/\/+$/, '');
-}
-
-async function readCapped(response: Response, url: string): Promise<string> {
-  const reader = response.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_RESPONSE_BYTES) {
-      await reader.cancel().catch(() => undefined);
-      throw new KeyringError('bad-metadata', `The registry at ${url} sent more than 1 MB; refusing it.`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 type Remote = z.infer<typeof Remote>;
@@ -126,11 +107,13 @@ export async function searchRegistry(words: string, options: RegistrySearchOptio
   }
   let parsed: z.infer<typeof ServerList>;
   try {
-    const result = ServerList.safeParse(JSON.parse(await readCapped(response, base)));
+    // The core's fetch caps the body (1 MiB, as for every OAuth and discovery answer).
+    const result = ServerList.safeParse(JSON.parse(await response.text()));
     if (!result.success) throw new Error(result.error.issues[0]?.message ?? 'unexpected shape');
     parsed = result.data;
   } catch (error) {
     if (error instanceof KeyringError) throw error;
+    if (transportRefusal(error)) throw unreachable(url, error);
     throw new KeyringError('bad-metadata', `The registry at ${base} sent an answer that is not a server list (${cleanText((error as Error).message, 120)}).`);
   }
   const candidates: Array<{ detail: z.infer<typeof ServerDetail>; remote: Remote; url: string; transport: 'streamable-http' | 'sse' }> = [];

@@ -63,6 +63,17 @@ export const RETRY_INITIAL_MS = 30_000;
 const RETRY_MAX_MS = 10 * 60_000;
 
 /** A short, one-way name for a refresh token, so the state file can say which one failed without holding it. */
+// Errors that mean the request was never delivered to the authorization server.
+const UNSENT_CODES = /^(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ERR_PROXY_TUNNEL|ERR_TLS_.*|.*CERT.*|SELF_SIGNED.*|UNABLE_TO_(GET|VERIFY).*)$/;
+
+function neverSent(error: unknown): boolean {
+  for (let cause = error, depth = 0; cause && depth < 5; cause = (cause as { cause?: unknown }).cause, depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string' && UNSENT_CODES.test(code)) return true;
+  }
+  return false;
+}
+
 export function tokenFingerprint(token: string): string {
   return createHash('sha256').update(token).digest('base64url').slice(0, 12);
 }
@@ -186,7 +197,11 @@ export class TokenManager {
       const message = error instanceof Error ? error.message : String(error);
       const now = Date.now();
       const count = failure && failure.fingerprint === fingerprint ? failure.count + 1 : 1;
-      const refreshFailure = { at: now, retryAt: now + Math.min(RETRY_MAX_MS, RETRY_INITIAL_MS * 2 ** (count - 1)), count, fingerprint, message };
+      // A request that never left (no such host, refused connection, untrusted
+      // certificate) cannot have spent the refresh token: the next caller may try again.
+      const refreshFailure = neverSent(error)
+        ? null
+        : { at: now, retryAt: now + Math.min(RETRY_MAX_MS, RETRY_INITIAL_MS * 2 ** (count - 1)), count, fingerprint, message };
       // After losing the lock, another process may own the record now: touch only our own "refreshing".
       const latest = isKeyringError(error, 'lock-lost') ? await this.states.read(server.id) : state;
       if (latest === state || (latest.status === 'refreshing' && latest.refreshingPid === process.pid)) {
