@@ -24,7 +24,8 @@ import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { HeadersLite } from '../../main/core/http/headers-lite';
-import { createNodeFetch, proxyForUrl } from '../../main/core/http/node-fetch';
+import { createNodeFetch } from '../../main/core/http/node-fetch';
+import { proxyForUrl } from '../../main/core/http/proxy-settings';
 import { BodyMeter } from '../../main/core/http/body-limits';
 import { RedirectRefusedError, redirectVerdict } from '../../main/core/http/redirect-policy';
 
