@@ -1,10 +1,9 @@
 // The fetch the SDK transports use towards the remote server: it adds the
 // credentials, renews and retries once on 401, and turns 403 insufficient_scope
 // into a step-up request. Everything else passes through untouched.
+import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { parseBearerChallenge } from '../discovery/www-authenticate';
 import type { AuthHeaders, Credentials } from './credentials';
-
-type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
 
 /** Headers of any shape (Headers, HeadersLite, tuples, record) as a plain record. */
 function toRecord(headers: RequestInit['headers']): Record<string, string> {

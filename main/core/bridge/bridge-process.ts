@@ -1,7 +1,8 @@
 // Everything the stdio bridge process does once it knows its server id: load
 // the server, pick its credentials, run the bridge until the client goes away.
 import { errorMessage } from '../errors';
-import { createNodeFetch, installResponseLite } from '../http/node-fetch';
+import { installResponseLite } from '../http/install-response-lite';
+import { createNodeFetch } from '../http/node-fetch';
 import { Keyring } from '../keyring';
 import { redact } from '../redact';
 import { setProcessRole } from '../tokens/token-manager';

@@ -21,6 +21,7 @@
 // stdio bridge for those), and re-initializing a session the server forgot: the
 // server's 404 reaches the client unchanged, and the spec has the client start a
 // new session (the bare SDK Client reports the error instead).
+import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -38,8 +39,6 @@ import { getOrCreateHttpBridgeSecret } from './http/secret';
 
 export { DEFAULT_HTTP_BRIDGE_PORT, HTTP_BRIDGE_PORT_ENV, httpBridgeUrl, resolveHttpBridgePort } from './http/guard';
 export { getOrCreateHttpBridgeSecret } from './http/secret';
-
-type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
 
 export interface HttpBridgeOptions {
   /** Port to listen on; default MCP_KEYRING_HTTP_PORT, else 8737. 0 picks a free port (tests). */

@@ -8,13 +8,11 @@
 // here, so the client is told why instead of waiting for its own timeout.
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { FetchLike, Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
-import { bodyOutcome } from '../http/node-fetch';
+import { bodyOutcome } from '../http/response-lite';
 import { transportRefusal } from '../http/outbound';
 import { classifyError, describeError } from './http/errors';
-
-type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
 
 export interface RemoteSessionOptions {
   url: URL;

@@ -2,14 +2,13 @@
 // sent on to the remote server as it is, and everything the server sends comes
 // back as it is (responses, notifications, server-to-client requests). When a
 // message cannot be delivered, a request gets a JSON-RPC error saying what to do.
+import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Readable, Writable } from 'node:stream';
 import { errorMessage } from '../errors';
 import { classifyError, describeError } from './http/errors';
 import { RemoteSession } from './remote-session';
-
-type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
 
 export { BRIDGE_ERROR } from './http/errors';
 

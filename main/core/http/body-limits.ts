@@ -2,7 +2,7 @@
 //
 // A hostile or broken server must not be able to make MCP Keyring allocate
 // without bound: a 50 MB metadata document, a 400 MB JSON reply or a gzip bomb
-// were all read whole before. The fetch (./node-fetch.ts) meters every body as
+// were all read whole before. The fetch (./response-body.ts) meters every body as
 // it arrives and fails it with ResponseTooLargeError as soon as it goes over:
 // - OAuth JSON (discovery, registration, token, revocation): 1 MiB. Real
 //   documents are a few KiB; 1 MiB leaves room for the largest OIDC metadata.

@@ -1,5 +1,5 @@
 // How long an outbound request may take (DESIGN "Security baseline": every
-// outbound step has a deadline), enforced by the fetch (./node-fetch.ts) on top
+// outbound step has a deadline), enforced by the fetch (./call-state.ts) on top
 // of whatever AbortSignal the caller passes:
 // - a response that is not an event stream must be complete (connect, headers,
 //   whole body) within `responseMs`: a server that never answers, or trickles

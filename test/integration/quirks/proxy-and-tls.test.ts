@@ -10,7 +10,7 @@
 // find its server (ENOTFOUND — checked below), and the proxy connects from
 // 127.0.0.2, so each server can tell for every single request whether it came
 // through the proxy. Loopback targets (http://127.0.0.1) are never proxied by
-// design (main/core/http/node-fetch.ts), which is checked too.
+// design (main/core/http/proxy-settings.ts), which is checked too.
 //
 // The user's browser is played by the test process with its own host table
 // (test/helpers/quirks/host-fetch.ts): it reads the sign-in URL the CLI prints —
