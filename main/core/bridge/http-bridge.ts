@@ -15,7 +15,7 @@
 // needs `Authorization: Bearer <per-install secret>` (kept in the keychain);
 // Host must be 127.0.0.1:<port> or localhost:<port> and Origin, when a browser
 // sends one, the same (DNS rebinding). The client's Authorization header never
-// goes upstream: only the headers listed below are forwarded.
+// goes upstream: only the headers listed in http/proxy.ts are forwarded.
 //
 // The parts: http/router.ts checks and routes each request, http/proxy.ts forwards
 // it, http/upstreams.ts keeps the servers and their credentials.
