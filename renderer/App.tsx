@@ -4,7 +4,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AppSettings, ClientId, ClientTransport, ConnectProgress, ServerUsage } from '../shared/ipc-contract';
 import type { ServerView } from '../shared/server-state';
-import { call, codeOf, hasBridge, messageOf, on } from './api';
+import { call, hasBridge, hasErrorCode, messageOf, on } from './api';
 import { liveStatus } from './format';
 import { AddServerDialog } from './components/AddServerDialog';
 import { AdoptDialog } from './components/AdoptDialog';
@@ -145,7 +145,7 @@ export function App() {
       await call('servers:connect', { id: server.id });
       notify(server.id, { kind: 'ok', text: 'Connected. The sign-in is stored in the system keychain.' });
     } catch (error) {
-      if (codeOf(error) === 'cancelled') notify(server.id, { kind: 'info', text: 'Sign-in cancelled.' });
+      if (hasErrorCode(error, 'cancelled')) notify(server.id, { kind: 'info', text: 'Sign-in cancelled.' });
       else notify(server.id, { kind: 'error', text: messageOf(error) });
     } finally {
       setProgress((all) => {

@@ -1,6 +1,7 @@
 // The window's only way to the app: window.mcpKeyring (the preload's bridge, or
 // the test harness's). Results come back as IpcResult; here they become values
 // or ApiErrors that keep the app's error code and message.
+import { isIpcErrorCode, type IpcErrorCode } from '../shared/error-codes';
 import type { IpcChannel, IpcContract, IpcEventName, IpcEvents, RendererBridge } from '../shared/ipc-contract';
 
 declare global {
@@ -9,10 +10,13 @@ declare global {
   }
 }
 
+/** The app's codes, plus the window's own for when the app cannot be reached. */
+export type ApiErrorCode = IpcErrorCode | 'no-bridge';
+
 export class ApiError extends Error {
   override readonly name = 'ApiError';
   constructor(
-    readonly code: string,
+    readonly code: ApiErrorCode,
     message: string,
   ) {
     super(message);
@@ -41,7 +45,9 @@ export async function call<C extends IpcChannel>(channel: C, request: IpcContrac
   }
   if (!result || typeof result !== 'object') throw new ApiError('ipc-failed', 'The app sent an answer the window does not understand. Restart MCP Keyring.');
   if (result.ok) return result.value;
-  throw new ApiError(result.error.code, result.error.message);
+  // The answer crossed a process boundary: a code the contract does not know is an internal error.
+  const code = isIpcErrorCode(result.error?.code) ? result.error.code : 'internal';
+  throw new ApiError(code, typeof result.error?.message === 'string' ? result.error.message : 'Something went wrong.');
 }
 
 export function on<E extends IpcEventName>(event: E, listener: (payload: IpcEvents[E]) => void): () => void {
@@ -54,6 +60,11 @@ export function messageOf(error: unknown): string {
   return 'Something went wrong.';
 }
 
-export function codeOf(error: unknown): string | undefined {
+export function codeOf(error: unknown): ApiErrorCode | undefined {
   return error instanceof ApiError ? error.code : undefined;
+}
+
+/** True for an ApiError with this code (typed: a misspelt code does not compile). */
+export function hasErrorCode(error: unknown, code: ApiErrorCode): boolean {
+  return codeOf(error) === code;
 }

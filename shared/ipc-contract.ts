@@ -3,6 +3,7 @@
 // binds exactly these channels; the UI test harness serves the same contract
 // over HTTP. No other channel exists.
 import type { AdoptionScan, AdoptRequest, AdoptResult } from './adopt';
+import type { IpcErrorCode } from './error-codes';
 import type { HistoryEvent } from './history';
 import type { RegistrySearchResult } from './registry-search';
 import type { ServerAuth } from './server-config';
@@ -126,8 +127,11 @@ export interface ServerUsage {
   name: string;
 }
 
+/** What a disconnect (or remove) did: the one definition, for the core, the CLI and the window. */
 export interface DisconnectResult {
+  /** True when the AS confirmed the revocation. */
   revoked: boolean;
+  /** Why revocation did not happen or failed (the local secrets are gone regardless). */
   revokeError?: string;
 }
 
@@ -137,7 +141,7 @@ export interface AppSettings {
 
 /** Errors cross the boundary as data (Electron does not keep error classes). */
 export interface IpcError {
-  code: string;
+  code: IpcErrorCode;
   message: string;
 }
 export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcError };

@@ -1,7 +1,7 @@
 // The desktop app's main process (bundled to dist/app/main.cjs). Thin on purpose:
 // the core does the work; this file wires it to Electron — single instance, the
-// tray, the window (created on demand), IPC, notifications, start at login, and
-// the background refresh of tokens.
+// window (created on demand), IPC, start at login, the background refresh of
+// tokens, and the tray (tray-controller.ts) with its notifications (notifications.ts).
 //
 // The app also runs the local HTTP bridge (127.0.0.1:8737, or MCP_KEYRING_HTTP_PORT)
 // for clients that connect by URL; when its port is taken the app goes on without
@@ -10,13 +10,12 @@
 // Lifecycle: closing the window leaves the app in the tray; it quits from the tray
 // menu (or Cmd-Q). Started at login it comes up in the tray only. Launching it again
 // focuses the running instance's window.
-import { app, ipcMain, Menu, Notification, powerMonitor, session, shell } from 'electron';
+import { app, ipcMain, Menu, powerMonitor, session, shell } from 'electron';
 import path from 'node:path';
 import type { AppSettings } from '../../shared/ipc-contract';
-import type { ServerView } from '../../shared/server-state';
 import { openInSystemBrowser } from '../core/authorize/open-browser';
 import { startHttpBridge, type HttpBridge } from '../core/bridge/http-bridge';
-import { errorMessage, isKeyringError } from '../core/errors';
+import { errorMessage } from '../core/errors';
 import { Keyring } from '../core/keyring';
 import { dataDir, keyringPaths } from '../core/paths';
 import { createKeyringService, type KeyringService } from '../core/service/keyring-service';
@@ -28,15 +27,13 @@ import { safeOpenExternal } from './external';
 import { bindIpc, isTrustedSender, senderInfo } from './ipc-binding';
 import { createAppLog, type AppLog } from './log';
 import { autostartFile, createLoginItem, HIDDEN_FLAG, startedAtLogin } from './login-item';
-import { AppTray } from './tray';
-import { newlyNeedingSignIn, signInNotification, type TrayAction } from './tray-state';
+import { Notifications } from './notifications';
+import { TrayController } from './tray-controller';
 import { hardenSession, hardenWebContents, MainWindow } from './window';
 
 const APP_ID = 'dev.mcpkeyring.app';
 /** Set by the Electron smoke test: exposes the tray on globalThis for inspection. */
 const TEST_MODE = Boolean(process.env.MCP_KEYRING_TEST);
-/** How often the tray re-reads the list even without file events ("expiring" is a matter of time). */
-const TRAY_TICK_MS = 60_000;
 
 const files = appFiles(__dirname);
 
@@ -129,6 +126,8 @@ function startShell(): Shell {
     },
   });
   let settings: AppSettings = { startAtLogin: false };
+  // Created below, once the window exists; the settings it shows can change before that.
+  let trayController: TrayController | undefined;
 
   // --- the local HTTP bridge: port from MCP_KEYRING_HTTP_PORT or 8737 ----------------
   // Started without waiting: the window and tray do not depend on it. A taken port
@@ -163,7 +162,7 @@ function startShell(): Shell {
     },
     setSettings: async (patch) => {
       if (patch.startAtLogin !== undefined) settings = { startAtLogin: await loginItem.set(patch.startAtLogin) };
-      refreshTray();
+      trayController?.refresh();
       return settings;
     },
     bridgeLaunch: (serverId) => appBridgeLaunch(serverId, launchHost),
@@ -191,100 +190,24 @@ function startShell(): Shell {
   // --- IPC: exactly the contract's channels, for our own page only -----------------
   const unbind = bindIpc(ipcMain, service.api, (event) => isTrustedSender(senderInfo(event, (contents) => window.owns(contents)), window.rendererUrl));
 
-  // --- tray and notifications -----------------------------------------------------
-  let views: ServerView[] | undefined;
-  const connecting = new Set<string>();
-  const notifications = new Set<Notification>();
-
-  const onTrayAction = (action: TrayAction): void => {
-    switch (action.type) {
-      case 'open':
-        void window.show();
-        break;
-      case 'open-server':
-        if (action.id) void window.focusServer(action.id);
-        break;
-      case 'connect':
-        if (action.id) connectFromTray(action.id);
-        break;
-      case 'toggle-login':
-        void service.api['settings:set']({ startAtLogin: !settings.startAtLogin }).catch((error: unknown) => log.error('Changing "Start at login" failed', error));
-        break;
-      case 'quit':
-        app.quit();
-        break;
-    }
-  };
-  const tray = new AppTray({ iconsDir: files.iconsDir, onAction: onTrayAction, onClick: () => void window.show() });
-  if (TEST_MODE) (globalThis as Record<string, unknown>).__mcpKeyringTray = tray.tray;
-
-  function refreshTray(): void {
-    tray.update(views ?? [], { startAtLogin: settings.startAtLogin, connecting });
-  }
-
-  function notify(title: string, body: string, onClick: () => void): void {
-    if (!Notification.isSupported()) return;
-    const notification = new Notification({ title, body });
-    // Kept referenced until done, or a click may be lost to garbage collection.
-    notifications.add(notification);
-    notification.on('click', () => {
-      notifications.delete(notification);
-      onClick();
-    });
-    notification.on('close', () => notifications.delete(notification));
-    notification.show();
-  }
-
-  let lastList = '';
-  const listKey = (list: ServerView[]): string => JSON.stringify(list.map((v) => [v.id, v.name, v.status]));
-  function onServers(next: ServerView[]): void {
-    const newly = newlyNeedingSignIn(views, next);
-    views = next;
-    lastList = listKey(next);
-    refreshTray();
-    if (window.isFocused()) return; // the user is looking at the list already
-    for (const id of newly) {
-      const view = next.find((v) => v.id === id);
-      if (!view) continue;
-      const { title, body } = signInNotification(view);
-      log.info(`${view.id} needs the user: ${view.status}`);
-      notify(title, body, () => void window.focusServer(id));
-    }
-  }
-
-  function connectFromTray(id: string): void {
-    service.api['servers:connect']({ id }).catch((error: unknown) => {
-      if (isKeyringError(error, 'cancelled')) return;
-      log.error(`Connecting ${id} from the tray failed`, error);
-      const name = views?.find((v) => v.id === id)?.name ?? id;
-      notify(`Could not connect ${name}`, errorMessage(error), () => void window.focusServer(id));
-    });
-  }
+  // --- tray and notifications (tray-controller.ts) --------------------------------
+  const notifications = new Notifications();
+  trayController = new TrayController({
+    service,
+    window,
+    log,
+    notifications,
+    iconsDir: files.iconsDir,
+    settings: () => settings,
+    quit: () => app.quit(),
+  });
+  if (TEST_MODE) (globalThis as Record<string, unknown>).__mcpKeyringTray = trayController.tray.tray;
 
   const unsubscribe = service.subscribe((event, payload) => {
     window.send(event, payload);
-    if (event === 'servers:changed') onServers(payload as ServerView[]);
-    if (event === 'connect:progress') {
-      const progress = payload as { id: string; step: string };
-      if (progress.step === 'done' || progress.step === 'failed' || progress.step === 'cancelled') connecting.delete(progress.id);
-      else connecting.add(progress.id);
-      refreshTray();
-    }
+    trayController.onEvent(event, payload);
   });
-
-  const readList = async (): Promise<void> => {
-    try {
-      const next = await service.api['servers:list'](undefined);
-      if (views === undefined || listKey(next) !== lastList) onServers(next);
-    } catch (error) {
-      log.error('Reading the server list failed', error);
-    }
-  };
-  void service.api['settings:get'](undefined)
-    .then(() => refreshTray())
-    .catch((error: unknown) => log.error('Reading the settings failed', error));
-  void readList();
-  const tick = setInterval(() => void readList(), TRAY_TICK_MS);
+  trayController.start();
 
   // --- background refresh ---------------------------------------------------------
   const scheduler = new RefreshScheduler(keyring, {
@@ -299,11 +222,10 @@ function startShell(): Shell {
   return {
     window,
     async stop() {
-      clearInterval(tick);
       unsubscribe();
       unbind();
-      for (const notification of notifications) notification.close();
-      tray.destroy();
+      notifications.closeAll();
+      trayController?.stop();
       service.dispose();
       await Promise.all([scheduler.stop(), httpBridge.then((bridge) => bridge?.close())]);
       log.info('MCP Keyring stopped');

@@ -3,31 +3,9 @@
 // Messages often quote a server (error_description, a URL it sent): they are
 // made safe to show here, once, whoever builds them (see shared/display-text).
 import { MESSAGE_MAX, SERVER_TEXT_MAX, displayText } from '../../shared/display-text';
+import type { KeyringErrorCode } from '../../shared/error-codes';
 
-export type KeyringErrorCode =
-  | 'invalid-input'
-  | 'unknown-server'
-  | 'server-unreachable'
-  | 'no-authorization-server'
-  | 'pkce-unsupported'
-  | 'insecure-endpoint'
-  | 'bad-metadata'
-  | 'issuer-mismatch'
-  | 'registration-required'
-  | 'registration-failed'
-  | 'access-denied'
-  | 'state-mismatch'
-  | 'authorization-failed'
-  | 'browser-timeout'
-  | 'cancelled'
-  | 'port-unavailable'
-  | 'keychain-unavailable'
-  | 'lock-lost' | 'lock-timeout' | 'secret-too-large'
-  | 'needs-sign-in'
-  | 'insufficient-scope'
-  | 'token-request-failed'
-  | 'config-malformed'
-  | 'config-write-failed';
+export type { KeyringErrorCode } from '../../shared/error-codes';
 
 export class KeyringError extends Error {
   override readonly name = 'KeyringError';

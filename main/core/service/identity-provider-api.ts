@@ -2,17 +2,13 @@
 // the idps:* channels) and of machine-to-machine keys (servers:public-key), over
 // the core. Plain Node, like the rest of the service.
 import type { IdentityProviderView, IpcContract, KeyringApi } from '../../../shared/ipc-contract';
-import { KeyringError } from '../errors';
 import type { IdpView } from '../idp/identity-providers';
 import { signInToIdp } from '../idp/idp-sign-in';
 import type { Keyring } from '../keyring';
 import { identityProviders, reconnectThroughIdp, serverPublicJwk } from '../tokens/grants/browserless-servers';
+import { invalid } from './validate-input';
 
 type IdpChannels = 'servers:public-key' | 'idps:list' | 'idps:add' | 'idps:connect' | 'idps:cancel-connect' | 'idps:sign-out' | 'idps:remove';
-
-function invalid(message: string): KeyringError {
-  return new KeyringError('invalid-input', message);
-}
 
 function field(input: unknown, name: string, what: string, optional = false): string | undefined {
   const value = input && typeof input === 'object' ? (input as Record<string, unknown>)[name] : undefined;

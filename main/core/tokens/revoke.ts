@@ -1,6 +1,7 @@
 // Disconnect: revoke at the authorization server where it can (RFC 7009), then
 // delete the local secrets whatever the server said.
 import * as oauth from 'oauth4webapi';
+import type { DisconnectResult } from '../../../shared/ipc-contract';
 import type { ServerConfig } from '../../../shared/server-config';
 import { describeOAuthError, errorMessage } from '../errors';
 import { oauthCall, oauthHttpOptions } from '../http/outbound';
@@ -8,12 +9,7 @@ import { secretNames } from '../vault/secrets';
 import { processLabel, type TokenManager } from './token-manager';
 import { recordHistory } from '../history/history';
 
-export interface DisconnectResult {
-  /** True when the AS confirmed the revocation. */
-  revoked: boolean;
-  /** Why revocation did not happen or failed (the local secrets are gone regardless). */
-  revokeError?: string;
-}
+export type { DisconnectResult } from '../../../shared/ipc-contract';
 
 export async function disconnect(server: ServerConfig, tokens: TokenManager): Promise<DisconnectResult> {
   const state = await tokens.states.read(server.id);
