@@ -46,6 +46,19 @@ module.exports = {
       to: { path: ['^main/app/', '^main/cli(\\.ts$|/)'] },
     },
     {
+      name: 'keyring-drivers-sit-above-it',
+      severity: 'error',
+      comment:
+        'keyring.ts is built from these concerns, so none of them may import it back (that is a layering cycle even without a file cycle); ' +
+        'whatever drives a Keyring (scheduler, service, bridges, adopt) lives above it. ' +
+        'Known exception, to move next to the service: tokens/grants/browserless-servers.ts.',
+      from: {
+        path: '^main/core/(authorize|discovery|fs|history|http|idp|registration|registry|tokens|vault)/',
+        pathNot: '^main/core/tokens/grants/browserless-servers\\.ts$',
+      },
+      to: { path: '^main/core/keyring\\.ts$' },
+    },
+    {
       name: 'production-not-test',
       severity: 'error',
       comment: 'Test helpers are not shipped: production code (main/, renderer/, shared/) never imports from test/.',
