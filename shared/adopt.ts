@@ -1,6 +1,6 @@
 // Adopting MCP setups that already exist in the clients' configs: what was found
 // and what adopting it did. Secrets never cross this boundary, only where they are.
-import type { ClientId } from './ipc-contract';
+import type { ClientId } from './client-id';
 
 /** One server entry in one client's config file. */
 export interface FoundEntry {

@@ -9,7 +9,8 @@ import type { RegistrySearchResult } from './registry-search';
 import type { ServerAuth } from './server-config';
 import type { ServerView } from './server-state';
 
-export type ClientId = 'claude-desktop' | 'cursor' | 'vscode' | 'claude-code' | 'windsurf';
+export type { ClientId } from './client-id';
+import type { ClientId } from './client-id';
 
 /**
  * How a client reaches a server through MCP Keyring (issue 4's three entry forms):

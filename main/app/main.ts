@@ -19,7 +19,7 @@ import { errorMessage } from '../core/errors';
 import { Keyring } from '../core/keyring';
 import { dataDir, keyringPaths } from '../core/paths';
 import { createKeyringService, type KeyringService } from '../core/service/keyring-service';
-import { RefreshScheduler } from '../core/tokens/refresh-scheduler';
+import { RefreshScheduler } from '../core/scheduler/refresh-scheduler';
 import { setProcessRole } from '../core/tokens/token-manager';
 import { setKeychainBackend, type KeychainBackend } from '../core/vault/keychain';
 import { appBridgeLaunch, appCliCommand, appFiles, type LaunchHost } from './app-layout';

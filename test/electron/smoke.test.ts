@@ -1,7 +1,9 @@
-// The real app in the real Electron, driven by Playwright: the window shows the
-// server list, the page has the bridge and no Node, IPC answers, the tray exists.
-// Skips (with the reason) where the Electron binary is missing, as on machines that
-// cannot download it, or where there is no display.
+// The real app in the real Electron, driven by Playwright: the window is shown with
+// the server list, the page has the bridge and no Node, the tray exists, IPC answers
+// both ways (a server added through the page's bridge comes back as a row in the
+// window, pushed by the main process). Skips (with the reason) where the Electron
+// binary is missing, as on machines that cannot download it, or where there is no
+// display; CI runs it on Linux, macOS and Windows and fails if it skips.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -9,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { repoRoot } from '../helpers/keyring-env';
+import { startMcpServer } from '../helpers/mcp-server';
 
 /**
  * The Electron binary, found the way node_modules/electron/index.js finds it but
@@ -27,7 +30,7 @@ function electronBinary(env: NodeJS.ProcessEnv = process.env): { path: string } 
   return fs.existsSync(binary) ? { path: binary } : { missing: `${binary} does not exist` };
 }
 
-test('the app starts: window with the server list, sandboxed page, IPC, tray', async (t) => {
+test('the app starts: window shown with the server list, sandboxed page, tray, IPC round trip adds a server', async (t) => {
   const binary = electronBinary();
   if ('missing' in binary) {
     t.skip(`Electron binary not available: ${binary.missing}`);
@@ -44,6 +47,8 @@ test('the app starts: window with the server list, sandboxed page, IPC, tray', a
   }
 
   const { _electron } = await import('playwright-core');
+  const mcp = await startMcpServer({ auth: 'none' });
+  t.after(() => mcp.close());
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-keyring-smoke-'));
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
@@ -75,25 +80,51 @@ test('the app starts: window with the server list, sandboxed page, IPC, tray', a
     assert.deepEqual(page.list, { ok: true, value: [] });
     assert.equal((page.unknownChannel as { ok: boolean }).ok, false);
 
-    // The main process: the tray exists, the window is sandboxed and isolated.
+    // The main process: the window is shown, the tray exists, the window is sandboxed and isolated.
+    const deadline = Date.now() + 15_000;
+    while (!(await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.isVisible() ?? false)) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     const mainSide = await app.evaluate(({ BrowserWindow }) => {
       const win = BrowserWindow.getAllWindows()[0];
       const prefs = (win?.webContents as unknown as { getLastWebPreferences?(): Record<string, unknown> })?.getLastWebPreferences?.();
+      const tray = (globalThis as Record<string, unknown>).__mcpKeyringTray as { isDestroyed(): boolean } | undefined;
       return {
-        tray: (globalThis as Record<string, unknown>).__mcpKeyringTray !== undefined,
+        tray: tray !== undefined && !tray.isDestroyed(),
+        visible: win?.isVisible() ?? false,
         windows: BrowserWindow.getAllWindows().length,
         contextIsolation: prefs?.contextIsolation,
         sandbox: prefs?.sandbox,
         nodeIntegration: prefs?.nodeIntegration,
       };
     });
-    assert.equal(mainSide.tray, true);
+    assert.equal(mainSide.tray, true, 'the tray icon exists');
     assert.equal(mainSide.windows, 1);
+    assert.equal(mainSide.visible, true, 'the window is shown');
     if (mainSide.contextIsolation !== undefined) {
       assert.equal(mainSide.contextIsolation, true);
       assert.equal(mainSide.sandbox, true);
       assert.equal(mainSide.nodeIntegration, false);
     }
+
+    // IPC round trip: the page adds a server (a real MCP server on 127.0.0.1 that needs
+    // no sign-in) through its bridge; the main process answers with the new row and
+    // pushes the changed list, which the window shows.
+    const added = (await win.evaluate(
+      async (request) => (window as unknown as { mcpKeyring: { invoke(c: string, r: unknown): Promise<unknown> } }).mcpKeyring.invoke('servers:add', request),
+      { url: mcp.url, name: 'Smoke Server', auth: { kind: 'none' } },
+    )) as { ok: boolean; value?: { id: string; name: string; url: string }; error?: unknown };
+    assert.equal(added.ok, true, `servers:add answered ${JSON.stringify(added)}`);
+    assert.equal(added.value?.name, 'Smoke Server');
+    assert.equal(added.value?.url, mcp.url);
+    const row = win.locator(`[data-server-id="${added.value?.id}"]`);
+    await row.getByRole('heading', { name: 'Smoke Server', level: 3 }).waitFor({ timeout: 15_000 });
+    assert.equal(await row.count(), 1, 'the new server is one row of the list');
+    const listed = await win.evaluate(async () => (window as unknown as { mcpKeyring: { invoke(c: string, r: unknown): Promise<unknown> } }).mcpKeyring.invoke('servers:list', undefined));
+    assert.deepEqual(
+      (listed as { value: Array<{ id: string }> }).value.map((s) => s.id),
+      [added.value?.id],
+    );
 
     // Navigation away from the page is refused (a file: URL, so no browser opens).
     await win.evaluate(() => {

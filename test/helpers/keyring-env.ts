@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Keyring } from '../../main/core/keyring';
 import { keychainCall } from '../../main/core/vault/keychain';
 import { parseFirstEntry } from '../../main/core/vault/vault';
@@ -45,6 +46,6 @@ export async function createKeyringEnv(label = 'test'): Promise<KeyringEnv> {
   };
 }
 
-export const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..'); // fileURLToPath: a drive letter and spaces on Windows
 export const cliPath = path.join(repoRoot, 'dist', 'cli.mjs');
 export const bridgePath = path.join(repoRoot, 'dist', 'bridge.mjs');

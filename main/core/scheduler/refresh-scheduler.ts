@@ -15,7 +15,7 @@ import type { ServerConfig } from '../../../shared/server-config';
 import type { ServerState } from '../../../shared/server-state';
 import { isKeyringError, KeyringError } from '../errors';
 import type { Keyring } from '../keyring';
-import { needsRefresh, refreshMargin } from './token-manager';
+import { needsRefresh, refreshMargin } from '../tokens/token-manager';
 
 export interface BackoffOptions {
   /** Delay after the first failure (default 30 s). */

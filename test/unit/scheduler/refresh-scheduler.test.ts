@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { emptyState, type ServerState } from '../../../shared/server-state';
 import { KeyringError } from '../../../main/core/errors';
 import { Keyring } from '../../../main/core/keyring';
-import { backoffDelay, planRefresh, RefreshScheduler } from '../../../main/core/tokens/refresh-scheduler';
+import { backoffDelay, planRefresh, RefreshScheduler } from '../../../main/core/scheduler/refresh-scheduler';
 import { startAuthServer, type AuthServer } from '../../helpers/auth-server';
 import { createKeyringEnv, type KeyringEnv } from '../../helpers/keyring-env';
 import { startMcpServer, type McpTestServer } from '../../helpers/mcp-server';
