@@ -10,28 +10,14 @@ import { AddServerDialog } from './components/AddServerDialog';
 import { AdoptDialog } from './components/AdoptDialog';
 import { HistoryDialog } from './components/HistoryDialog';
 import { RegistryDialog } from './components/RegistryDialog';
-import { Dialog } from './components/Dialog';
 import { EmptyState } from './components/EmptyState';
 import { IdentityProviders } from './components/IdentityProviders';
 import { InstallResultDialog, type InstallOutcome } from './components/InstallResultDialog';
+import { RemoveServerDialog } from './components/RemoveServerDialog';
 import { ServerRow, isActive, type RowNotice } from './components/ServerRow';
-
-function useMinuteTick(): number {
-  const [tick, setTick] = useState(0);
-  useEffect(() => {
-    let interval: number | undefined;
-    // Line up with the wall clock's minutes, then tick every minute.
-    const first = window.setTimeout(() => {
-      setTick((t) => t + 1);
-      interval = window.setInterval(() => setTick((t) => t + 1), 60_000);
-    }, 60_000 - (Date.now() % 60_000));
-    return () => {
-      window.clearTimeout(first);
-      if (interval !== undefined) window.clearInterval(interval);
-    };
-  }, []);
-  return tick;
-}
+import { StatusBar } from './components/StatusBar';
+import { TopBar } from './components/TopBar';
+import { useMinuteTick } from './hooks/useMinuteTick';
 
 type Confirm = { id: string; name: string };
 
@@ -252,34 +238,7 @@ export function App() {
 
   return (
     <div className="app">
-      <header className="topbar">
-        <div className="brand">
-          <svg className="logo" viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" focusable="false">
-            <circle cx="8" cy="12" r="4.5" fill="none" stroke="currentColor" strokeWidth="2.2" />
-            <path d="M12.5 12H21m-3 0v3.5M15 12v2.5" fill="none" stroke="currentColor" strokeWidth="2.2" strokeLinecap="round" />
-          </svg>
-          <h1>MCP Keyring</h1>
-          {list.length > 0 ? (
-            <span className="muted small summary">
-              {list.length} server{list.length === 1 ? '' : 's'}
-              {attention ? ` · ${attention} need${attention === 1 ? 's' : ''} attention` : ''}
-            </span>
-          ) : null}
-        </div>
-        <div className="actions">
-          <button type="button" onClick={() => setAdoptOpen(true)} disabled={!hasBridge()}>
-            Adopt existing setups
-          </button>
-          <button type="button" onClick={() => setRegistryOpen(true)} disabled={!hasBridge()}>
-            Find in registry
-          </button>
-          {list.length > 0 ? (
-            <button type="button" className="primary" onClick={() => setAdding(true)}>
-              Add server
-            </button>
-          ) : null}
-        </div>
-      </header>
+      <TopBar serverCount={list.length} attention={attention} onAdopt={() => setAdoptOpen(true)} onRegistry={() => setRegistryOpen(true)} onAdd={() => setAdding(true)} />
 
       <main>
         {loadError ? (
@@ -329,18 +288,7 @@ export function App() {
         {servers !== null ? <IdentityProviders /> : null}
       </main>
 
-      <footer className="statusbar">
-        <label className="checkbox small">
-          <input type="checkbox" checked={settings?.startAtLogin ?? false} disabled={!settings} onChange={(e) => void toggleStartAtLogin(e.target.checked)} />
-          Start MCP Keyring when I log in
-        </label>
-        {settingsError ? (
-          <span className="error-text small" role="alert">
-            {settingsError}
-          </span>
-        ) : null}
-        <span className="muted small">Secrets live only in your system keychain.</span>
-      </footer>
+      <StatusBar settings={settings} settingsError={settingsError} onStartAtLoginChange={(value) => void toggleStartAtLogin(value)} />
 
       <div className="visually-hidden" aria-live="polite">
         {announcement}
@@ -360,31 +308,15 @@ export function App() {
       ) : null}
 
       {confirm ? (
-        <Dialog
-          title={`Remove ${confirm.name}?`}
-          onClose={() => setConfirm(null)}
-          busy={removing}
-          footer={
-            <>
-              <button type="button" data-autofocus onClick={() => setConfirm(null)} disabled={removing}>
-                Cancel
-              </button>
-              <button type="button" className="danger" onClick={() => void remove(confirm)} disabled={removing}>
-                {removing ? 'Removing…' : 'Remove'}
-              </button>
-            </>
-          }
-        >
-          <p>MCP Keyring signs out of {confirm.name} (the server is asked to revoke the tokens), deletes its secrets from the keychain and forgets it.</p>
-          {usage[confirm.id]?.length ? (
-            <label className="checkbox small">
-              <input type="checkbox" checked={removeEntries} onChange={(e) => setRemoveEntries(e.target.checked)} disabled={removing} />
-              Also remove its entries from {[...new Set(usage[confirm.id]!.map((u) => u.label))].join(', ')}
-            </label>
-          ) : (
-            <p className="muted small">No MCP client's config points at it.</p>
-          )}
-        </Dialog>
+        <RemoveServerDialog
+          name={confirm.name}
+          usage={usage[confirm.id]}
+          removing={removing}
+          removeEntries={removeEntries}
+          onRemoveEntriesChange={setRemoveEntries}
+          onCancel={() => setConfirm(null)}
+          onRemove={() => void remove(confirm)}
+        />
       ) : null}
 
       {adoptOpen ? (
