@@ -122,3 +122,49 @@ test('a 404 before any initialize is not recovered: the error reaches the caller
   assert.deepEqual(posts(server.seen), ['tools/list#7@null']);
   await remote.close();
 });
+
+/** An old HTTP+SSE server: refuses the Streamable HTTP POST, then speaks the 2024-11-05 transport. */
+function oldSseServer() {
+  const requests: string[] = [];
+  const encoder = new TextEncoder();
+  let stream: ReadableStreamDefaultController<Uint8Array> | undefined;
+  const fetch: FetchLike = async (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const method = init?.method ?? 'GET';
+    requests.push(`${method} ${url.pathname}${url.search}`);
+    if (url.pathname === '/mcp' && method === 'POST') return new Response('method not allowed', { status: 405 });
+    if (url.pathname === '/mcp' && method === 'GET') {
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          stream = controller;
+          controller.enqueue(encoder.encode('event: endpoint\ndata: /messages?sid=1\n\n'));
+        },
+      });
+      return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
+    }
+    if (url.pathname === '/messages' && method === 'POST') {
+      const message = JSON.parse(String(init?.body)) as { id?: unknown; method?: string };
+      if (message.id !== undefined) {
+        const answer = { jsonrpc: '2.0', id: message.id, result: { protocolVersion: '2024-11-05', capabilities: {}, serverInfo: { name: 'old', version: '1' } } };
+        stream?.enqueue(encoder.encode(`event: message\ndata: ${JSON.stringify(answer)}\n\n`));
+      }
+      return new Response(null, { status: 202 });
+    }
+    return new Response(null, { status: 404 });
+  };
+  return { fetch, requests, end: () => stream?.close() };
+}
+
+test('a server that refuses the Streamable HTTP initialize (405) is spoken to over HTTP+SSE', async () => {
+  const server = oldSseServer();
+  let answered!: (message: JSONRPCMessage) => void;
+  const answer = new Promise<JSONRPCMessage>((resolve) => (answered = resolve));
+  const remote = new RemoteSession({ url: new URL('https://old.example/mcp'), fetch: server.fetch, onmessage: (m) => answered(m), onerror: () => undefined, onclose: () => undefined });
+  await remote.send(initialize);
+  const message = await answer;
+  assert.equal(remote.transportKind, 'sse');
+  assert.equal('id' in message && message.id, 1);
+  assert.deepEqual(server.requests, ['POST /mcp', 'GET /mcp', 'POST /messages?sid=1']);
+  server.end();
+  await remote.close();
+});
