@@ -14,10 +14,11 @@ import { EmptyState } from './components/EmptyState';
 import { IdentityProviders } from './components/IdentityProviders';
 import { InstallResultDialog, type InstallOutcome } from './components/InstallResultDialog';
 import { RemoveServerDialog } from './components/RemoveServerDialog';
-import { ServerRow, isActive, type RowNotice } from './components/ServerRow';
+import { ServerRow, isActive } from './components/ServerRow';
 import { StatusBar } from './components/StatusBar';
 import { TopBar } from './components/TopBar';
 import { useMinuteTick } from './hooks/useMinuteTick';
+import { useRowNotices } from './hooks/useRowNotices';
 
 type Confirm = { id: string; name: string };
 
@@ -25,14 +26,13 @@ export function App() {
   const [servers, setServers] = useState<ServerView[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(hasBridge() ? null : 'The window cannot reach the MCP Keyring app (its bridge is missing). Quit and reopen MCP Keyring.');
   const [progress, setProgress] = useState<Record<string, ConnectProgress>>({});
-  const [notices, setNotices] = useState<Record<string, RowNotice>>({});
+  const { notices, notify, announcement, setAnnouncement } = useRowNotices();
   const [busy, setBusy] = useState<Record<string, string>>({});
   const [adding, setAdding] = useState(false);
   const [confirm, setConfirm] = useState<Confirm | null>(null);
   const [removing, setRemoving] = useState(false);
   const [install, setInstall] = useState<InstallOutcome | null>(null);
   const [highlight, setHighlight] = useState<string | null>(null);
-  const [announcement, setAnnouncement] = useState('');
   const [settings, setSettings] = useState<AppSettings | null>(null);
   const [settingsError, setSettingsError] = useState<string | null>(null);
   const [adoptOpen, setAdoptOpen] = useState(false);
@@ -43,16 +43,6 @@ export function App() {
   const eventsSeen = useRef(0);
   useMinuteTick();
   const now = Date.now();
-
-  const notify = useCallback((id: string, notice: Omit<RowNotice, 'at'> | null) => {
-    setNotices((all) => {
-      const next = { ...all };
-      if (notice) next[id] = { ...notice, at: Date.now() };
-      else delete next[id];
-      return next;
-    });
-    if (notice) setAnnouncement(notice.text);
-  }, []);
 
   const focusServer = useCallback((id: string) => {
     setHighlight(id);
