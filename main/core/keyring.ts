@@ -7,6 +7,8 @@ import { DEFAULT_ACTOR } from './actor';
 import { signIn, type SignInOptions } from './authorize/sign-in';
 import { discover } from './discovery/discover';
 import { KeyringError } from './errors';
+import type { NodeFetch } from './http/node-fetch';
+import { lazyOutboundFetch } from './http/outbound';
 import { keyringPaths, serviceName, dataDir } from './paths';
 import { recordHistory } from './history/history';
 import { ClientStore } from './registration/client-store';
@@ -25,6 +27,11 @@ export interface KeyringOptions {
   vault?: Vault;
   /** Who is acting, e.g. actorLabel('cli') (./actor.ts); recorded in history and "last refreshed by". */
   actor?: string;
+  /**
+   * The fetch for token, revocation and sign-in requests; default: one node:http
+   * fetch of this Keyring, created on first use (the app may pass another, e.g. Electron's net.fetch).
+   */
+  fetch?: NodeFetch;
 }
 
 /**
@@ -37,20 +44,22 @@ export class Keyring {
   readonly vault: Vault;
   readonly tokens: TokenManager;
   readonly actor: string;
+  readonly fetch: NodeFetch;
   private readonly registrar: ClientRegistrar;
 
   constructor(options: KeyringOptions = {}) {
     const paths = keyringPaths(options.home ?? dataDir());
     this.actor = options.actor ?? DEFAULT_ACTOR;
+    this.fetch = options.fetch ?? lazyOutboundFetch();
     this.registry = new ServerRegistry(paths);
     this.states = new StateStore(paths);
     this.vault = options.vault ?? new KeychainVault(options.service ?? serviceName());
     this.registrar = new ClientRegistrar(this.vault, new ClientStore(paths));
-    this.tokens = new TokenManager({ vault: this.vault, states: this.states, registrar: this.registrar, actor: this.actor });
+    this.tokens = new TokenManager({ vault: this.vault, states: this.states, registrar: this.registrar, actor: this.actor, fetch: this.fetch });
   }
 
   private get flowDeps() {
-    return { vault: this.vault, states: this.states, registrar: this.registrar, tokens: this.tokens, actor: this.actor };
+    return { vault: this.vault, states: this.states, registrar: this.registrar, tokens: this.tokens, actor: this.actor, fetch: this.fetch };
   }
 
   /** Adds a server. A static key (for `header` servers) goes straight to the keychain. */

@@ -15,6 +15,7 @@ import type { OAuthOptions, ServerConfig } from '../../../shared/server-config';
 import type { ServerState } from '../../../shared/server-state';
 import { discoverForSignIn, type Discovery } from '../discovery/discover';
 import { KeyringError, describeOAuthError, isKeyringError } from '../errors';
+import type { NodeFetch } from '../http/node-fetch';
 import { oauthCall, oauthHttpOptions } from '../http/outbound';
 import { registrationPlan } from '../registration/register';
 import type { ClientRegistrar } from '../registration/register';
@@ -94,10 +95,12 @@ export interface SignInDeps {
   tokens: Pick<TokenManager, 'save'>;
   /** Who is acting, for history (../actor.ts). */
   actor: string;
+  /** The fetch for the token endpoint. */
+  fetch: NodeFetch;
 }
 
 export async function signIn(server: ServerConfig, deps: SignInDeps, options: SignInOptions): Promise<ServerState> {
-  const { states, registrar, tokens, actor } = deps;
+  const { states, registrar, tokens, actor, fetch } = deps;
   if (server.auth.kind !== 'oauth') {
     throw new KeyringError('invalid-input', `${server.name} uses ${server.auth.kind === 'header' ? `an API key (${server.auth.headerName})` : 'no credentials'}; there is nothing to sign in to.`);
   }
@@ -159,7 +162,7 @@ export async function signIn(server: ServerConfig, deps: SignInDeps, options: Si
         as,
         client,
         await oauth.authorizationCodeGrantRequest(as, client, clientAuth, params, listener.redirectUri, codeVerifier, {
-          ...oauthHttpOptions(as.token_endpoint!),
+          ...oauthHttpOptions(as.token_endpoint!, fetch),
           additionalParameters,
         }),
       ),

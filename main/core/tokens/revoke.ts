@@ -4,6 +4,7 @@ import * as oauth from 'oauth4webapi';
 import type { DisconnectResult } from '../../../shared/ipc-contract';
 import type { ServerConfig } from '../../../shared/server-config';
 import { describeOAuthError, errorMessage } from '../errors';
+import type { NodeFetch } from '../http/node-fetch';
 import { oauthCall, oauthHttpOptions } from '../http/outbound';
 import { secretNames } from '../vault/secrets';
 import type { ClientRegistrar } from '../registration/register';
@@ -20,6 +21,8 @@ export interface DisconnectDeps {
   registrar: ClientRegistrar;
   /** Who is acting, for history (../actor.ts). */
   actor: string;
+  /** The fetch for the revocation endpoint. */
+  fetch: NodeFetch;
 }
 
 export async function disconnect(server: ServerConfig, deps: DisconnectDeps): Promise<DisconnectResult> {
@@ -41,7 +44,7 @@ export async function disconnect(server: ServerConfig, deps: DisconnectDeps): Pr
   return result;
 }
 
-async function revoke(server: ServerConfig, { vault, registrar }: DisconnectDeps, issuer: string, clientId: string | null): Promise<DisconnectResult> {
+async function revoke(server: ServerConfig, { vault, registrar, fetch }: DisconnectDeps, issuer: string, clientId: string | null): Promise<DisconnectResult> {
   if (server.auth.kind !== 'oauth') return { revoked: false };
   const as = (await registrar.store.get(issuer))?.metadata;
   if (!as?.revocation_endpoint) return { revoked: false, revokeError: `${issuer} has no revocation endpoint; the tokens were deleted here and expire on their own.` };
@@ -55,7 +58,7 @@ async function revoke(server: ServerConfig, { vault, registrar }: DisconnectDeps
     await oauthCall(as.revocation_endpoint, async () =>
       oauth.processRevocationResponse(
         await oauth.revocationRequest(as, client, auth, token, {
-          ...oauthHttpOptions(as.revocation_endpoint!),
+          ...oauthHttpOptions(as.revocation_endpoint!, fetch),
           additionalParameters: { token_type_hint: refreshToken ? 'refresh_token' : 'access_token' },
         }),
       ),

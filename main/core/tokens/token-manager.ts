@@ -9,6 +9,7 @@ import type { OAuthOptions, ServerConfig } from '../../../shared/server-config';
 import type { ServerState } from '../../../shared/server-state';
 import { KeyringError, describeOAuthError, isKeyringError } from '../errors';
 import { withFileLock, type HeldLock } from '../fs/file-lock';
+import type { NodeFetch } from '../http/node-fetch';
 import { oauthCall, oauthHttpOptions, REQUEST_TIMEOUT_MS } from '../http/outbound';
 import type { ClientRegistrar } from '../registration/register';
 import type { StateStore } from '../registry/state-store';
@@ -83,6 +84,8 @@ export interface TokenManagerDeps {
   registrar: ClientRegistrar;
   /** Who is acting, for history and the "last refreshed by" column (../actor.ts). */
   actor: string;
+  /** The fetch for the token endpoint. */
+  fetch: NodeFetch;
 }
 
 export class TokenManager {
@@ -90,8 +93,9 @@ export class TokenManager {
   readonly states: StateStore;
   readonly registrar: ClientRegistrar;
   readonly actor: string;
+  private readonly fetch: NodeFetch;
   constructor(deps: TokenManagerDeps) {
-    ({ vault: this.vault, states: this.states, registrar: this.registrar, actor: this.actor } = deps);
+    ({ vault: this.vault, states: this.states, registrar: this.registrar, actor: this.actor, fetch: this.fetch } = deps);
   }
 
   private lockFile(serverId: string): string {
@@ -227,7 +231,7 @@ export class TokenManager {
     if (options.sendResource) additionalParameters.resource = server.url;
     if (options.audience) additionalParameters.audience = options.audience;
     // The request stops when its deadline passes or the lock is lost, whichever comes first.
-    const http = { ...oauthHttpOptions(as.token_endpoint!), signal: () => AbortSignal.any([AbortSignal.timeout(REQUEST_TIMEOUT_MS), lock.signal]) };
+    const http = { ...oauthHttpOptions(as.token_endpoint!, this.fetch), signal: () => AbortSignal.any([AbortSignal.timeout(REQUEST_TIMEOUT_MS), lock.signal]) };
     try {
       await lock.assertHeld();
       const response = await oauthCall(as.token_endpoint!, async () =>
