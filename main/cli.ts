@@ -10,9 +10,9 @@ import { resolveHttpBridgePort, startHttpBridge } from './core/bridge/http-bridg
 import { START_OVER_HINT_AFTER_MS } from './core/authorize/fresh-registration';
 import { DEFAULT_SIGN_IN_TIMEOUT_MS } from './core/authorize/sign-in';
 import { KeyringError, errorMessage, isKeyringError } from './core/errors';
+import { actorLabel } from './core/actor';
 import { Keyring } from './core/keyring';
 import { redact } from './core/redact';
-import { setProcessRole } from './core/tokens/token-manager';
 import { readSecret } from './cli/read-secret';
 import { formatDuration, formatStatusTable } from './cli/format';
 import { displayLines } from '../shared/display-text';
@@ -211,7 +211,6 @@ async function headers(keyring: Keyring, args: string[]): Promise<void> {
 /** The local HTTP bridge, until Ctrl-C. */
 async function serve(keyring: Keyring, args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { port: { type: 'string' } } });
-  setProcessRole('http-bridge');
   const port = resolveHttpBridgePort(values.port);
   const bridge = await startHttpBridge(keyring, { port, log: (line) => say(`[mcp-keyring serve] ${line}`) });
   say(`MCP Keyring HTTP bridge listening on http://127.0.0.1:${bridge.port} (Ctrl-C stops it).`);
@@ -240,8 +239,7 @@ export async function run(argv: string[]): Promise<number> {
     await import('./bridge.mjs');
     return new Promise<number>(() => undefined); // the bridge exits the process itself
   }
-  setProcessRole('cli');
-  const keyring = new Keyring();
+  const keyring = new Keyring({ actor: actorLabel(command === 'serve' ? 'http-bridge' : 'cli') });
   try {
     switch (command) {
       case 'add':

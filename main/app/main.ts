@@ -16,11 +16,11 @@ import type { AppSettings } from '../../shared/ipc-contract';
 import { openInSystemBrowser } from '../core/authorize/open-browser';
 import { startHttpBridge, type HttpBridge } from '../core/bridge/http-bridge';
 import { errorMessage } from '../core/errors';
+import { actorLabel } from '../core/actor';
 import { Keyring } from '../core/keyring';
 import { dataDir, keyringPaths } from '../core/paths';
 import { createKeyringService, type KeyringService } from '../core/service/keyring-service';
 import { RefreshScheduler } from '../core/scheduler/refresh-scheduler';
-import { setProcessRole } from '../core/tokens/token-manager';
 import { setKeychainBackend, type KeychainBackend } from '../core/vault/keychain';
 import { appBridgeLaunch, appCliCommand, appFiles, type LaunchHost } from './app-layout';
 import { safeOpenExternal } from './external';
@@ -64,7 +64,6 @@ function main(): void {
     return;
   }
   if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
-  setProcessRole('app');
 
   let shell_: Shell | undefined;
   let showRequested = false;
@@ -112,7 +111,7 @@ interface Shell {
 function startShell(): Shell {
   const log = createAppLog(keyringPaths(dataDir()).logDir, { stderr: !app.isPackaged });
   loadKeychain(log);
-  const keyring = new Keyring();
+  const keyring = new Keyring({ actor: actorLabel('app') });
   log.info(`MCP Keyring ${app.getVersion()} started (pid ${process.pid})`);
 
   const openExternal = (url: string): Promise<void> => safeOpenExternal(url, (checked) => shell.openExternal(checked));

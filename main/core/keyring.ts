@@ -3,9 +3,12 @@
 import type { DiscoveryPreview } from '../../shared/ipc-contract';
 import type { ServerAuth, ServerConfig } from '../../shared/server-config';
 import { displayStatus, type ServerState, type ServerView } from '../../shared/server-state';
+import { DEFAULT_ACTOR } from './actor';
 import { signIn, type SignInOptions } from './authorize/sign-in';
 import { discover } from './discovery/discover';
 import { KeyringError } from './errors';
+import type { NodeFetch } from './http/node-fetch';
+import { lazyOutboundFetch } from './http/outbound';
 import { keyringPaths, serviceName, dataDir } from './paths';
 import { recordHistory } from './history/history';
 import { ClientStore } from './registration/client-store';
@@ -14,7 +17,7 @@ import { ServerRegistry } from './registry/servers';
 import { StateStore } from './registry/state-store';
 import { disconnect, type DisconnectResult } from './tokens/revoke';
 import { deleteBrowserlessSecrets, isBrowserless, obtainBrowserlessToken } from './tokens/grants/browserless';
-import { TokenManager, processLabel } from './tokens/token-manager';
+import { TokenManager } from './tokens/token-manager';
 import { deleteServerSecrets, secretNames } from './vault/secrets';
 import { KeychainVault, type Vault } from './vault/vault';
 
@@ -22,21 +25,41 @@ export interface KeyringOptions {
   home?: string;
   service?: string;
   vault?: Vault;
+  /** Who is acting, e.g. actorLabel('cli') (./actor.ts); recorded in history and "last refreshed by". */
+  actor?: string;
+  /**
+   * The fetch for token, revocation and sign-in requests; default: one node:http
+   * fetch of this Keyring, created on first use (the app may pass another, e.g. Electron's net.fetch).
+   */
+  fetch?: NodeFetch;
 }
 
-
+/**
+ * The composition root: builds the core's object graph once per process, and
+ * hands each flow only the pieces it uses (no process-wide settings).
+ */
 export class Keyring {
   readonly registry: ServerRegistry;
   readonly states: StateStore;
   readonly vault: Vault;
   readonly tokens: TokenManager;
+  readonly actor: string;
+  readonly fetch: NodeFetch;
+  private readonly registrar: ClientRegistrar;
 
   constructor(options: KeyringOptions = {}) {
     const paths = keyringPaths(options.home ?? dataDir());
+    this.actor = options.actor ?? DEFAULT_ACTOR;
+    this.fetch = options.fetch ?? lazyOutboundFetch();
     this.registry = new ServerRegistry(paths);
     this.states = new StateStore(paths);
     this.vault = options.vault ?? new KeychainVault(options.service ?? serviceName());
-    this.tokens = new TokenManager(this.vault, this.states, new ClientRegistrar(this.vault, new ClientStore(paths)));
+    this.registrar = new ClientRegistrar(this.vault, new ClientStore(paths));
+    this.tokens = new TokenManager({ vault: this.vault, states: this.states, registrar: this.registrar, actor: this.actor, fetch: this.fetch });
+  }
+
+  private get flowDeps() {
+    return { vault: this.vault, states: this.states, registrar: this.registrar, tokens: this.tokens, actor: this.actor, fetch: this.fetch };
   }
 
   /** Adds a server. A static key (for `header` servers) goes straight to the keychain. */
@@ -60,7 +83,7 @@ export class Keyring {
       await this.registry.remove(server.id).catch(() => undefined);
       throw error;
     }
-    recordHistory(this.registry.paths, server.id, { kind: 'added', by: processLabel() });
+    recordHistory(this.registry.paths, server.id, { kind: 'added', by: this.actor });
     return server;
   }
 
@@ -80,21 +103,21 @@ export class Keyring {
   async connect(id: string, options: SignInOptions): Promise<ServerState> {
     const server = await this.registry.get(id);
     if (isBrowserless(server)) return (await obtainBrowserlessToken(server, this.tokens, { fresh: true })).state;
-    return signIn(server, this.tokens, options);
+    return signIn(server, this.flowDeps, options);
   }
 
   async disconnect(id: string): Promise<DisconnectResult> {
-    return disconnect(await this.registry.get(id), this.tokens);
+    return disconnect(await this.registry.get(id), this.flowDeps);
   }
 
   async remove(id: string): Promise<DisconnectResult> {
     const server = await this.registry.get(id);
-    const result = await disconnect(server, this.tokens);
+    const result = await disconnect(server, this.flowDeps);
     await deleteServerSecrets(this.vault, id);
     await deleteBrowserlessSecrets(this.vault, id);
     await this.registry.remove(id);
     await this.states.remove(id);
-    recordHistory(this.registry.paths, id, { kind: 'removed', by: processLabel() });
+    recordHistory(this.registry.paths, id, { kind: 'removed', by: this.actor });
     return result;
   }
 

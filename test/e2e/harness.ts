@@ -19,9 +19,9 @@ import { IPC_EVENTS, type AppSettings } from '../../shared/ipc-contract';
 import { appCliCommand } from '../../main/app/app-layout';
 import { startHttpBridge, type HttpBridge } from '../../main/core/bridge/http-bridge';
 import { bridgeLaunch } from '../../main/core/clients/launch';
-import type { Keyring } from '../../main/core/keyring';
 import { createKeyringService, invokeChannel, isIpcChannel, type KeyringPlatform, type KeyringService } from '../../main/core/service/keyring-service';
-import { setProcessRole } from '../../main/core/tokens/token-manager';
+import { actorLabel } from '../../main/core/actor';
+import { Keyring } from '../../main/core/keyring';
 import { completeLoginInChromium } from '../helpers/chromium';
 import { bridgePath, repoRoot } from '../helpers/keyring-env';
 import { completeLogin } from '../helpers/user-agent';
@@ -140,14 +140,14 @@ function readBody(req: http.IncomingMessage, limit = 1_000_000): Promise<string>
 
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
   // This process plays the app: its refreshes show as "app (pid …)".
-  setProcessRole('app');
+  const keyring = new Keyring({ home: options.keyring.registry.paths.home, vault: options.keyring.vault, actor: actorLabel('app') });
   const mode = options.browser ?? 'chromium';
   const openedExternally: string[] = [];
   const browserErrors: string[] = [];
   const signInUrls: string[] = [];
   const signInWaiters: Array<(url: string) => void> = [];
   let settings: AppSettings = { startAtLogin: false };
-  const httpBridge = options.httpBridge === false ? undefined : await startHttpBridge(options.keyring, { port: 0 });
+  const httpBridge = options.httpBridge === false ? undefined : await startHttpBridge(keyring, { port: 0 });
 
   const platform: KeyringPlatform = {
     async openBrowser(url) {
@@ -191,7 +191,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     clientEnvironment: options.clientEnvironment,
     ...(options.signInTimeoutMs ? { signInTimeoutMs: options.signInTimeoutMs } : {}),
   };
-  const service = createKeyringService(options.keyring, platform);
+  const service = createKeyringService(keyring, platform);
 
   const streams = new Set<http.ServerResponse>();
   const unsubscribe = service.subscribe((event, payload) => {

@@ -20,7 +20,6 @@ import { KeyringError, errorMessage } from '../errors';
 import { writeFileAtomic } from '../fs/atomic-write';
 import { recordHistory } from '../history/history';
 import type { Keyring } from '../keyring';
-import { processLabel } from '../tokens/token-manager';
 import { secretNames } from '../vault/secrets';
 import type { ClientEnvironment } from './entries';
 import type { McpRemoteCache } from './mcp-remote';
@@ -165,7 +164,7 @@ export async function adoptServer(context: AdoptContext, request: AdoptRequest):
       }
     }
   }
-  recordHistory(keyring.registry.paths, server.id, { kind: 'adopted', by: processLabel(), client: [...new Set(candidate.entries.map((e) => e.clientLabel))].join(', ') });
+  recordHistory(keyring.registry.paths, server.id, { kind: 'adopted', by: keyring.actor, client: [...new Set(candidate.entries.map((e) => e.clientLabel))].join(', ') });
 
   // 3: the client entries, each under its own name.
   const rewritten: AdoptResult['rewritten'] = [];
@@ -177,7 +176,7 @@ export async function adoptServer(context: AdoptContext, request: AdoptRequest):
       // The backup may hold the very secret just moved: only the user may read it.
       if (result.backupPath) await fs.chmod(result.backupPath, 0o600).catch(() => undefined);
       rewritten.push({ client: entry.found.client, path: result.path, name: entry.found.name, backupPath: result.backupPath, form });
-      recordHistory(keyring.registry.paths, server.id, { kind: 'config-written', by: processLabel(), client: CLIENT_TARGETS[entry.found.client].label, path: result.path });
+      recordHistory(keyring.registry.paths, server.id, { kind: 'config-written', by: keyring.actor, client: CLIENT_TARGETS[entry.found.client].label, path: result.path });
     } catch (error) {
       allRewritten = false;
       warnings.push(`${entry.found.clientLabel} (${entry.found.path}) was left as it was: ${errorMessage(error)}`);

@@ -7,7 +7,6 @@ import { CLIENT_TARGETS } from '../clients/targets';
 import { errorMessage } from '../errors';
 import { recordHistory } from '../history/history';
 import type { KeyringPaths } from '../paths';
-import { processLabel } from '../tokens/token-manager';
 import { keyringServerOf, readAllClientEntries, type ClientEnvironment } from './entries';
 
 /** Server id → the entries that use it. Unreadable config files count as using nothing. */
@@ -30,7 +29,7 @@ export interface RemovedEntries {
 }
 
 /** Removes every client entry that points at the server (each file edited in place, backed up). */
-export async function removeServerEntries(where: ClientEnvironment, paths: Pick<KeyringPaths, 'home'>, serverId: string): Promise<RemovedEntries> {
+export async function removeServerEntries(where: ClientEnvironment, paths: Pick<KeyringPaths, 'home'>, serverId: string, actor: string): Promise<RemovedEntries> {
   const entries = (await serverUsage(where))[serverId] ?? [];
   const result: RemovedEntries = { removed: [], failed: [] };
   for (const entry of entries) {
@@ -38,7 +37,7 @@ export async function removeServerEntries(where: ClientEnvironment, paths: Pick<
       const done = await removeClientEntry({ client: entry.client, name: entry.name, configPath: entry.path });
       if (done.changed) {
         result.removed.push(entry);
-        recordHistory(paths, serverId, { kind: 'config-removed', by: processLabel(), client: entry.label, path: entry.path });
+        recordHistory(paths, serverId, { kind: 'config-removed', by: actor, client: entry.label, path: entry.path });
       }
     } catch (error) {
       result.failed.push({ ...entry, message: errorMessage(error) });

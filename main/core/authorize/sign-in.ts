@@ -15,9 +15,12 @@ import type { OAuthOptions, ServerConfig } from '../../../shared/server-config';
 import type { ServerState } from '../../../shared/server-state';
 import { discoverForSignIn, type Discovery } from '../discovery/discover';
 import { KeyringError, describeOAuthError, isKeyringError } from '../errors';
+import type { NodeFetch } from '../http/node-fetch';
 import { oauthCall, oauthHttpOptions } from '../http/outbound';
 import { registrationPlan } from '../registration/register';
-import { processLabel, type TokenManager } from '../tokens/token-manager';
+import type { ClientRegistrar } from '../registration/register';
+import type { StateStore } from '../registry/state-store';
+import type { TokenManager } from '../tokens/token-manager';
 import { recordHistory } from '../history/history';
 import { forgetCurrentRegistration } from './fresh-registration';
 import { assertBrowsableUrl, type BrowserOpener } from './open-browser';
@@ -84,7 +87,20 @@ function authorizationError(error: unknown, issuer: string, sentResource: boolea
   return new KeyringError('authorization-failed', `Sign-in failed: ${message}`, { cause: error });
 }
 
-export async function signIn(server: ServerConfig, tokens: TokenManager, options: SignInOptions): Promise<ServerState> {
+/** Only what a sign-in uses, passed by the composition root (../keyring.ts). */
+export interface SignInDeps {
+  states: StateStore;
+  registrar: ClientRegistrar;
+  /** Saves the granted tokens (keychain + state), as a refresh does. */
+  tokens: Pick<TokenManager, 'save'>;
+  /** Who is acting, for history (../actor.ts). */
+  actor: string;
+  /** The fetch for the token endpoint. */
+  fetch: NodeFetch;
+}
+
+export async function signIn(server: ServerConfig, deps: SignInDeps, options: SignInOptions): Promise<ServerState> {
+  const { states, registrar, tokens, actor, fetch } = deps;
   if (server.auth.kind !== 'oauth') {
     throw new KeyringError('invalid-input', `${server.name} uses ${server.auth.kind === 'header' ? `an API key (${server.auth.headerName})` : 'no credentials'}; there is nothing to sign in to.`);
   }
@@ -93,11 +109,11 @@ export async function signIn(server: ServerConfig, tokens: TokenManager, options
   options.onProgress?.({ step: 'discovering' });
   const discovery = await discoverForSignIn(server.url);
   const as = discovery.authorizationServer;
-  await tokens.registrar.store.saveMetadata(as);
-  if (options.freshRegistration && !auth.clientId) await forgetCurrentRegistration(tokens.registrar, as.issuer);
+  await registrar.store.saveMetadata(as);
+  if (options.freshRegistration && !auth.clientId) await forgetCurrentRegistration(registrar, as.issuer);
 
-  const state = await tokens.states.read(server.id);
-  const port = auth.callbackPort ?? (await tokens.registrar.registeredPort(auth, as));
+  const state = await states.read(server.id);
+  const port = auth.callbackPort ?? (await registrar.registeredPort(auth, as));
   const path = registrationPlan(auth, as) === 'dynamic' ? callbackPathFor(as.issuer) : CALLBACK_PATH;
   const listener = await startLoopbackListener({ port, strictPort: auth.callbackPort !== undefined, path });
   let callback: Callback | undefined;
@@ -105,7 +121,7 @@ export async function signIn(server: ServerConfig, tokens: TokenManager, options
   let clientId: string | undefined;
   try {
     options.onProgress?.({ step: 'registering', issuer: as.issuer });
-    const resolved = await tokens.registrar.forSignIn(server.id, auth, as, listener.redirectUri);
+    const resolved = await registrar.forSignIn(server.id, auth, as, listener.redirectUri);
     reusedRegistration = resolved.reused === true;
     clientId = resolved.client.client_id;
     const { client, auth: clientAuth } = resolved;
@@ -146,7 +162,7 @@ export async function signIn(server: ServerConfig, tokens: TokenManager, options
         as,
         client,
         await oauth.authorizationCodeGrantRequest(as, client, clientAuth, params, listener.redirectUri, codeVerifier, {
-          ...oauthHttpOptions(as.token_endpoint!),
+          ...oauthHttpOptions(as.token_endpoint!, fetch),
           additionalParameters,
         }),
       ),
@@ -155,11 +171,11 @@ export async function signIn(server: ServerConfig, tokens: TokenManager, options
       throw new KeyringError('token-request-failed', `The authorization server issued a "${response.token_type}" token; MCP Keyring supports Bearer tokens only.`);
     }
     const saved = await tokens.save(server, response, { issuer: as.issuer, clientId: client.client_id, requestedScopes: scopes, previous: { ...state, hasRefreshToken: false } });
-    recordHistory(tokens.states.paths, server.id, { kind: 'signed-in', by: processLabel(), scopes: saved.scopes });
+    recordHistory(states.paths, server.id, { kind: 'signed-in', by: actor, scopes: saved.scopes });
     const missing = state.requestedScopes.filter((scope) => !saved.scopes.includes(scope));
     if (response.scope !== undefined && missing.length) {
       // A step-up the authorization server did not grant: say so instead of looping.
-      await tokens.states.write({ ...saved, lastError: `The authorization server did not grant ${missing.join(' ')}.` });
+      await states.write({ ...saved, lastError: `The authorization server did not grant ${missing.join(' ')}.` });
       callback.finish({ ok: false, message: `Signed in, but ${as.issuer} did not grant ${missing.join(' ')}.` });
       throw new KeyringError('insufficient-scope', `Signed in, but ${as.issuer} did not grant ${missing.join(' ')}; ${server.name} needs it for some requests.`);
     }
@@ -170,7 +186,7 @@ export async function signIn(server: ServerConfig, tokens: TokenManager, options
     // An AS that forgot our client shows its error in the browser, never to us: after a
     // sign-in with a reused registration that did not come back, register afresh next time.
     const forgotten = /invalid_client/.test(failure.message) || (reusedRegistration && failure.code === 'browser-timeout');
-    if (forgotten && clientId && !auth.clientId) await tokens.registrar.forget(as.issuer, clientId);
+    if (forgotten && clientId && !auth.clientId) await registrar.forget(as.issuer, clientId);
     callback?.finish({ ok: false, message: failure.message });
     throw failure;
   } finally {

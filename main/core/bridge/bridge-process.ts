@@ -1,11 +1,11 @@
 // Everything the stdio bridge process does once it knows its server id: load
 // the server, pick its credentials, run the bridge until the client goes away.
+import { actorLabel } from '../actor';
 import { errorMessage } from '../errors';
 import { installResponseLite } from '../http/install-response-lite';
 import { createNodeFetch } from '../http/node-fetch';
 import { Keyring } from '../keyring';
 import { redact } from '../redact';
-import { setProcessRole } from '../tokens/token-manager';
 import type { Vault } from '../vault/vault';
 import { createAuthFetch } from './auth-fetch';
 import { credentialsFor, OAuthCredentials } from './credentials';
@@ -13,8 +13,7 @@ import { runStdioBridge } from './stdio-bridge';
 
 export async function runBridgeProcess(id: string, vault: Vault): Promise<void> {
   installResponseLite();
-  setProcessRole('bridge');
-  const keyring = new Keyring({ vault });
+  const keyring = new Keyring({ vault, actor: actorLabel('bridge') });
   const server = await keyring.registry.get(id);
   const credentials = credentialsFor(server, keyring.tokens);
   const log = (line: string) => process.stderr.write(`[mcp-keyring bridge ${id}] ${redact(line, credentials.secrets)}\n`);

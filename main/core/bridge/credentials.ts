@@ -3,7 +3,7 @@
 import type { ServerConfig } from '../../../shared/server-config';
 import type { ServerState } from '../../../shared/server-state';
 import { KeyringError } from '../errors';
-import { processLabel, type AccessToken, type TokenManager } from '../tokens/token-manager';
+import type { AccessToken, TokenManager } from '../tokens/token-manager';
 import { recordHistory } from '../history/history';
 import { secretNames } from '../vault/secrets';
 import type { Vault } from '../vault/vault';
@@ -53,7 +53,7 @@ export class OAuthCredentials implements Credentials {
   }
 
   async renew(rejected: AuthHeaders): Promise<AuthHeaders> {
-    recordHistory(this.tokens.states.paths, this.server.id, { kind: 'bridge-401', by: processLabel() });
+    recordHistory(this.tokens.states.paths, this.server.id, { kind: 'bridge-401', by: this.tokens.actor });
     const token = rejected.Authorization?.replace(/^Bearer /, '');
     if (this.cached?.token === token) this.cached = undefined;
     return bearer((await this.load(token)).token);

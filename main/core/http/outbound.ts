@@ -17,16 +17,26 @@ export const REQUEST_TIMEOUT_MS = 15_000;
 /** The callers' AbortSignal, a backstop: the fetch's own deadline (REQUEST_TIMEOUT_MS) comes first, with a clearer error. */
 const SIGNAL_TIMEOUT_MS = REQUEST_TIMEOUT_MS + 1_000;
 
-let shared: NodeFetch | undefined;
-/** The fetch every outbound request uses (created on first use, so the proxy environment is read then). */
-export function outboundFetch(): NodeFetch {
-  shared ??= createNodeFetch({
+/** A fetch with the core's outbound policy (user agent, OAuth body limits, deadlines); the proxy environment is read now. */
+export function createOutboundFetch(): NodeFetch {
+  return createNodeFetch({
     userAgent: 'mcp-keyring',
     limits: OAUTH_BODY_LIMITS,
     deadlines: { responseMs: REQUEST_TIMEOUT_MS, eventIdleMs: REQUEST_TIMEOUT_MS },
   });
-  return shared;
 }
+
+/**
+ * A fetch created on its first request (so a process that never goes out, like a
+ * bridge with a fresh token, pays nothing). The composition root makes its own;
+ * the modules not yet handed one by their callers share the default below.
+ */
+export function lazyOutboundFetch(create: () => NodeFetch = createOutboundFetch): NodeFetch {
+  let instance: NodeFetch | undefined;
+  return (input, init) => (instance ??= create())(input, init);
+}
+
+const defaultFetch = lazyOutboundFetch();
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
@@ -36,8 +46,8 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
  * request carries client credentials, a refresh token or a code, so it is never
  * redirected anywhere: the 3xx fails here, naming where it pointed.
  */
-const oauthFetch = async (input: string | URL | { url: string }, init?: RequestInit): Promise<Response> => {
-  const response = await outboundFetch()(input, init);
+const oauthFetchVia = (via: NodeFetch) => async (input: string | URL | { url: string }, init?: RequestInit): Promise<Response> => {
+  const response = await via(input, init);
   const location = REDIRECT_STATUSES.has(response.status) ? response.headers.get('location') : null;
   if (location === null) {
     // oauth4webapi reads an error answer only to find `error` in it, and swallows a
@@ -59,6 +69,8 @@ const oauthFetch = async (input: string | URL | { url: string }, init?: RequestI
   const verdict = redirectVerdict(from, to);
   throw new TypeError('fetch failed', { cause: new RedirectRefusedError(from, to, verdict.follow ? 'oauth' : verdict.reason) });
 };
+
+const defaultOAuthFetch = oauthFetchVia(defaultFetch);
 
 const CERTIFICATE_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS/;
 
@@ -92,20 +104,20 @@ export function transportRefusal(error: unknown): string | undefined {
 }
 
 /** GET/POST with a timeout; network failures become server-unreachable errors. */
-export async function request(url: string | URL, init: RequestInit = {}): Promise<Response> {
+export async function request(url: string | URL, init: RequestInit = {}, via: NodeFetch = defaultFetch): Promise<Response> {
   try {
-    return (await outboundFetch()(url, { redirect: 'manual', ...init, signal: init.signal ?? AbortSignal.timeout(SIGNAL_TIMEOUT_MS) })) as Response;
+    return (await via(url, { redirect: 'manual', ...init, signal: init.signal ?? AbortSignal.timeout(SIGNAL_TIMEOUT_MS) })) as Response;
   } catch (error) {
     throw unreachable(url, error);
   }
 }
 
-/** oauth4webapi options for requests to `url`: our fetch, a timeout, and plain http only to loopback. */
-export function oauthHttpOptions(url: string | URL): { [oauth.allowInsecureRequests]?: boolean; [oauth.customFetch]: typeof fetch; signal: () => AbortSignal } {
+/** oauth4webapi options for requests to `url`: our fetch (`via`, else the default), a timeout, and plain http only to loopback. */
+export function oauthHttpOptions(url: string | URL, via?: NodeFetch): { [oauth.allowInsecureRequests]?: boolean; [oauth.customFetch]: typeof fetch; signal: () => AbortSignal } {
   const target = new URL(String(url));
   return {
     ...(target.protocol === 'http:' && isLoopbackHost(target.hostname) ? { [oauth.allowInsecureRequests]: true } : {}),
-    [oauth.customFetch]: oauthFetch as typeof fetch,
+    [oauth.customFetch]: (via ? oauthFetchVia(via) : defaultOAuthFetch) as typeof fetch,
     signal: () => AbortSignal.timeout(SIGNAL_TIMEOUT_MS),
   };
 }

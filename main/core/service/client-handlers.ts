@@ -7,7 +7,6 @@ import { removeServerEntries, serverUsage } from '../adopt/usage';
 import { CLIENT_TARGETS } from '../clients/targets';
 import { recordHistory } from '../history/history';
 import type { Keyring } from '../keyring';
-import { processLabel } from '../tokens/token-manager';
 import type { ChangeFeed } from './change-feed';
 import { checkClientId, checkTransport, clientLaunch, installClient, listClientTargets } from './clients';
 import { clientEnvironment, type KeyringPlatform } from './platform';
@@ -33,7 +32,7 @@ export function clientHandlers(keyring: Keyring, platform: KeyringPlatform, feed
       const server = await keyring.registry.get(id);
       const launch = await clientLaunch(client, transport, server, platform);
       const installed = await installClient(where(), client, id, launch);
-      if (installed.changed) recordHistory(keyring.registry.paths, id, { kind: 'config-written', by: processLabel(), client: CLIENT_TARGETS[client].label, path: installed.path });
+      if (installed.changed) recordHistory(keyring.registry.paths, id, { kind: 'config-written', by: keyring.actor, client: CLIENT_TARGETS[client].label, path: installed.path });
       return installed;
     },
 
@@ -62,7 +61,7 @@ export function clientHandlers(keyring: Keyring, platform: KeyringPlatform, feed
     'servers:remove-client-entries': async (request) => {
       const id = serverId(request);
       await keyring.registry.get(id);
-      return removeServerEntries(where(), keyring.registry.paths, id);
+      return removeServerEntries(where(), keyring.registry.paths, id, keyring.actor);
     },
   };
 }

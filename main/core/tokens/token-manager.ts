@@ -9,22 +9,14 @@ import type { OAuthOptions, ServerConfig } from '../../../shared/server-config';
 import type { ServerState } from '../../../shared/server-state';
 import { KeyringError, describeOAuthError, isKeyringError } from '../errors';
 import { withFileLock, type HeldLock } from '../fs/file-lock';
+import type { NodeFetch } from '../http/node-fetch';
 import { oauthCall, oauthHttpOptions, REQUEST_TIMEOUT_MS } from '../http/outbound';
-import { ClientRegistrar } from '../registration/register';
-import { StateStore } from '../registry/state-store';
+import type { ClientRegistrar } from '../registration/register';
+import type { StateStore } from '../registry/state-store';
 import { recordHistory } from '../history/history';
 import { secretNames } from '../vault/secrets';
 import { assertStorable, type Vault } from '../vault/vault';
 import { isBrowserless, renewBrowserlessToken } from './grants/browserless';
-
-/** Who is acting, for the "last refreshed by" column. */
-let processRole = 'mcp-keyring';
-export function setProcessRole(role: string): void {
-  processRole = role;
-}
-export function processLabel(): string {
-  return `${processRole} (pid ${process.pid})`;
-}
 
 /** Refresh this long before expiry: 60 s, or a fifth of a short lifetime. */
 export function refreshMargin(state: Pick<ServerState, 'expiresAt' | 'lastRefreshAt'>): number {
@@ -85,14 +77,25 @@ export interface AccessToken {
   refreshAt: number | null;
 }
 
+/** What the token manager works with; the composition root (../keyring.ts) builds them once. */
+export interface TokenManagerDeps {
+  vault: Vault;
+  states: StateStore;
+  registrar: ClientRegistrar;
+  /** Who is acting, for history and the "last refreshed by" column (../actor.ts). */
+  actor: string;
+  /** The fetch for the token endpoint. */
+  fetch: NodeFetch;
+}
+
 export class TokenManager {
+  readonly vault: Vault;
+  readonly states: StateStore;
   readonly registrar: ClientRegistrar;
-  constructor(
-    readonly vault: Vault,
-    readonly states = new StateStore(),
-    registrar?: ClientRegistrar,
-  ) {
-    this.registrar = registrar ?? new ClientRegistrar(vault);
+  readonly actor: string;
+  private readonly fetch: NodeFetch;
+  constructor(deps: TokenManagerDeps) {
+    ({ vault: this.vault, states: this.states, registrar: this.registrar, actor: this.actor, fetch: this.fetch } = deps);
   }
 
   private lockFile(serverId: string): string {
@@ -125,7 +128,7 @@ export class TokenManager {
       authorizationServer: details.issuer,
       clientId: details.clientId,
       lastRefreshAt: now,
-      lastRefreshBy: processLabel(),
+      lastRefreshBy: this.actor,
       lastError: null,
       refreshStartedAt: null,
       refreshingPid: null,
@@ -187,10 +190,10 @@ export class TokenManager {
       const issuer = state.authorizationServer;
       const { response, clientId } = await this.refreshGrant(server, server.auth, issuer, state.clientId, refreshToken, lock);
       const saved = await this.save(server, response, { issuer, clientId, previous: { ...state, hasRefreshToken: true }, refresh: true, lock });
-      recordHistory(this.states.paths, server.id, { kind: 'refreshed', by: processLabel(), scopes: saved.scopes });
+      recordHistory(this.states.paths, server.id, { kind: 'refreshed', by: this.actor, scopes: saved.scopes });
       return this.describe(response.access_token, saved);
     } catch (error) {
-      recordHistory(this.states.paths, server.id, { kind: 'refresh-failed', by: processLabel(), message: error instanceof Error ? error.message : String(error) });
+      recordHistory(this.states.paths, server.id, { kind: 'refresh-failed', by: this.actor, message: error instanceof Error ? error.message : String(error) });
       if (isKeyringError(error, 'needs-sign-in')) {
         throw await this.markNeedsSignIn(server, error.message);
       }
@@ -228,7 +231,7 @@ export class TokenManager {
     if (options.sendResource) additionalParameters.resource = server.url;
     if (options.audience) additionalParameters.audience = options.audience;
     // The request stops when its deadline passes or the lock is lost, whichever comes first.
-    const http = { ...oauthHttpOptions(as.token_endpoint!), signal: () => AbortSignal.any([AbortSignal.timeout(REQUEST_TIMEOUT_MS), lock.signal]) };
+    const http = { ...oauthHttpOptions(as.token_endpoint!, this.fetch), signal: () => AbortSignal.any([AbortSignal.timeout(REQUEST_TIMEOUT_MS), lock.signal]) };
     try {
       await lock.assertHeld();
       const response = await oauthCall(as.token_endpoint!, async () =>
@@ -267,7 +270,7 @@ export class TokenManager {
       );
     }
     const requested = [...new Set([...state.requestedScopes, ...scopes])];
-    recordHistory(this.states.paths, server.id, { kind: 'step-up-requested', by: processLabel(), scopes: requested });
+    recordHistory(this.states.paths, server.id, { kind: 'step-up-requested', by: this.actor, scopes: requested });
     await this.states.write({ ...state, status: 'needs-more-access', requestedScopes: requested, lastError: `The server asked for more access (${requested.join(' ')}).` });
     return new KeyringError(
       'insufficient-scope',
