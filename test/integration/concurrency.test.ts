@@ -41,7 +41,9 @@ test('5 bridges every 100 ms across 5+ expiries: no failed call, no invalid_gran
   const refreshes = stack.as.stats.refreshGrants - refreshesBefore;
   assert.deepEqual(failures, []);
   assert.equal(stack.as.stats.invalidGrant, 0);
-  assert.ok(calls >= 5 * (RUN_MS / 100) * 0.8, `only ${calls} calls`);
+  // Enough calls to span every expiry; the rate itself is the bench's business (a busy
+  // machine, or the test files running beside this one, slows the calls, not the logic).
+  assert.ok(calls >= 5 * (RUN_MS / 100) * 0.5, `only ${calls} calls`);
   assert.ok(refreshes >= 5, `only ${refreshes} refreshes`);
   // Refreshes were shared: far fewer than one per bridge per expiry.
   assert.ok(refreshes <= Math.ceil(RUN_MS / 1000 / (TTL_S * 0.8)) + 2, `${refreshes} refreshes for ${RUN_MS / 1000} s`);
