@@ -10,7 +10,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { startAuthServer, type AuthServer } from '../helpers/auth-server';
@@ -19,10 +19,9 @@ import { createKeyringEnv, repoRoot, type KeyringEnv } from '../helpers/keyring-
 import { startMcpServer, type McpTestServer } from '../helpers/mcp-server';
 import { runMcpRemoteClient } from '../helpers/mcp-remote';
 import { assertNoLeak, canary } from '../hostile/harness';
-import { startHarness, type Harness } from './harness';
+import { startHarness, type Harness, openWindowPage } from './harness';
 
 const SCREENSHOTS = path.join(repoRoot, 'test-artifacts', 'screenshots');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
 
 describe('adopting existing setups in the window', { skip: chromiumAvailable() ? false : 'Chromium is not installed (/usr/bin/chromium)' }, () => {
   let as: AuthServer;
@@ -70,15 +69,7 @@ describe('adopting existing setups in the window', { skip: chromiumAvailable() ?
       browser: 'manual',
       httpBridge: false,
     });
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
-    const context = await browser.newContext({ viewport: { width: 980, height: 820 }, colorScheme: 'light' });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (error) => pageProblems.push(`pageerror: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageProblems.push(`console: ${message.text()}`);
-    });
-    await page.goto(harness.url);
+    ({ browser, page } = await openWindowPage(harness.url, pageProblems, { width: 980, height: 820 }));
   });
 
   after(async () => {

@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { IPC_EVENTS, type AppSettings } from '../../shared/ipc-contract';
 import { appCliCommand } from '../../main/app/app-layout';
 import { startHttpBridge, type HttpBridge } from '../../main/core/bridge/http-bridge';
@@ -298,4 +299,22 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       await httpBridge?.close();
     },
   };
+}
+
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
+
+/**
+ * Debian's Chromium on the window at `url`: page errors and console errors go into
+ * `problems`, for the tests that assert the window ran without any.
+ */
+export async function openWindowPage(url: string, problems: string[], viewport: { width: number; height: number }): Promise<{ browser: Browser; page: Page }> {
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+  const page = await (await browser.newContext({ viewport, colorScheme: 'light' })).newPage();
+  page.setDefaultTimeout(15_000);
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  await page.goto(url);
+  return { browser, page };
 }

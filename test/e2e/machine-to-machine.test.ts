@@ -9,14 +9,13 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { chromiumAvailable } from '../helpers/chromium';
 import { createKeyringEnv, type KeyringEnv } from '../helpers/keyring-env';
 import { startMcpHost, type McpHost } from '../helpers/quirks/mcp-host';
 import { JWT_BEARER, startIdentityProvider, startMachineAuthServer, TOKEN_EXCHANGE, type RunningOidc } from '../helpers/quirks/machine-oidc';
-import { startHarness, type Harness } from './harness';
+import { startHarness, type Harness, openWindowPage } from './harness';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
 
 describe('browserless servers in the window', { skip: chromiumAvailable() ? false : 'Chromium is not installed (/usr/bin/chromium)' }, () => {
   const asClients: Record<string, string> = {};
@@ -55,14 +54,7 @@ describe('browserless servers in the window', { skip: chromiumAvailable() ? fals
       signInTimeoutMs: 30_000,
       httpBridge: false,
     });
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
-    page = await (await browser.newContext({ viewport: { width: 980, height: 860 } })).newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (error) => pageProblems.push(`pageerror: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageProblems.push(`console: ${message.text()}`);
-    });
-    await page.goto(harness.url);
+    ({ browser, page } = await openWindowPage(harness.url, pageProblems, { width: 980, height: 860 }));
   });
 
   after(async () => {

@@ -9,17 +9,16 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { secretNames } from '../../main/core/vault/secrets';
 import { startAuthServer, type AuthServer } from '../helpers/auth-server';
 import { chromiumAvailable } from '../helpers/chromium';
 import { createKeyringEnv, repoRoot, type KeyringEnv } from '../helpers/keyring-env';
 import { startMcpServer, type McpTestServer } from '../helpers/mcp-server';
 import { startRegistry, type TestRegistry } from '../helpers/registry-server';
-import { startHarness, type Harness } from './harness';
+import { startHarness, type Harness, openWindowPage } from './harness';
 
 const SCREENSHOTS = path.join(repoRoot, 'test-artifacts', 'screenshots');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
 const KEY = 'registry-window-key-0123456789';
 
 describe('adding a server from the registry in the window', { skip: chromiumAvailable() ? false : 'Chromium is not installed (/usr/bin/chromium)' }, () => {
@@ -60,14 +59,7 @@ describe('adding a server from the registry in the window', { skip: chromiumAvai
       browser: 'http',
       httpBridge: false,
     });
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
-    page = await (await browser.newContext({ viewport: { width: 980, height: 820 }, colorScheme: 'light' })).newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (error) => pageProblems.push(`pageerror: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageProblems.push(`console: ${message.text()}`);
-    });
-    await page.goto(harness.url);
+    ({ browser, page } = await openWindowPage(harness.url, pageProblems, { width: 980, height: 820 }));
   });
 
   after(async () => {

@@ -12,7 +12,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -22,11 +22,10 @@ import { startAuthServer, type AuthServer } from '../helpers/auth-server';
 import { chromiumAvailable, completeLoginInChromium } from '../helpers/chromium';
 import { createKeyringEnv, repoRoot, type KeyringEnv } from '../helpers/keyring-env';
 import { startMcpServer, type McpTestServer } from '../helpers/mcp-server';
-import { startHarness, type Harness } from './harness';
+import { startHarness, type Harness, openWindowPage } from './harness';
 
 const SCREENSHOTS = path.join(repoRoot, 'test-artifacts', 'screenshots');
 const ACCESS_TOKEN_TTL_S = 6;
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
 
 async function closedPort(): Promise<number> {
   const server = net.createServer();
@@ -86,15 +85,7 @@ describe('the window', { skip: chromiumAvailable() ? false : 'Chromium is not in
       browser: 'manual',
       signInTimeoutMs: 60_000,
     });
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
-    const context = await browser.newContext({ viewport: { width: 980, height: 720 }, colorScheme: 'light' });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (error) => pageProblems.push(`pageerror: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageProblems.push(`console: ${message.text()}`);
-    });
-    await page.goto(harness.url);
+    ({ browser, page } = await openWindowPage(harness.url, pageProblems, { width: 980, height: 720 }));
     // CSP violations would show up as console errors; also listen for the event itself.
     await page.evaluate(() => {
       document.addEventListener('securitypolicyviolation', (event) => console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI}`));
