@@ -1,28 +1,37 @@
-// Entry of the stdio bridge bundle (dist/bridge.mjs): `bridge.mjs <server-id>`.
-// It is on Claude Desktop's start path, so it does as little as it can before the
-// first message: no discovery, no network, and the keychain read starts before the
-// rest of the bundle (the MCP SDK, zod) is even evaluated.
-
+// The stdio bridge bundle (dist/bridge-bundle.cjs), loaded by dist/bridge.cjs
+// (main/bridge-launcher.ts) through V8's code cache. It is on Claude Desktop's
+// start path, so it does as little as it can before the first message: no
+// discovery, no network, and the keychain read starts before the server's files
+// are read. Imports are static so that the bundler can leave out what the bridge
+// never uses (see the SDK note in scripts/build.mjs).
+import { reportFatal, runBridgeProcess } from './core/bridge/bridge-process';
 import { useLeanV8 } from './core/bridge/lean-v8';
 import { installHeadersLite } from './core/http/headers-lite';
 import { secretNames } from './core/vault/secrets';
 import { KeychainVault } from './core/vault/vault';
 
-// Before the rest of the bundle is compiled: the bridge is small whichever way it was started.
-useLeanV8();
-// Before anything can touch the global Headers (it would load undici, ~12 MB).
-installHeadersLite();
-
-
-// Started as `bridge.mjs <id>`, or by the CLI as `mcp-keyring bridge <id>`.
-const args = process.argv.slice(2);
-const id = args[0] === 'bridge' ? args[1] : args[0];
-if (!id || id.startsWith('-')) {
-  process.stderr.write('usage: mcp-keyring bridge <server-id>\n');
-  process.exit(2);
+export interface BridgeStartHooks {
+  /** Called once the first reply has reached the client: start-up is over. */
+  afterStartUp?: () => void;
 }
-const vault = new KeychainVault();
-vault.prefetch(secretNames.accessToken(id));
 
-const { runBridgeProcess, reportFatal } = await import('./core/bridge/bridge-process');
-runBridgeProcess(id, vault).then(() => process.exit(0), reportFatal);
+/** `bridge.cjs <id>`, or `mcp-keyring bridge <id>` (argv after the script). */
+export function startBridge(args: readonly string[], hooks: BridgeStartHooks = {}): void {
+  // Before anything can touch the global Headers (it would load undici, ~12 MB).
+  installHeadersLite();
+  const id = args[0] === 'bridge' ? args[1] : args[0];
+  if (!id || id.startsWith('-')) {
+    process.stderr.write('usage: mcp-keyring bridge <server-id>\n');
+    process.exit(2);
+  }
+  const vault = new KeychainVault();
+  vault.prefetch(secretNames.accessToken(id));
+  runBridgeProcess(id, vault, {
+    afterStartUp: () => {
+      hooks.afterStartUp?.();
+      // Only now: once a V8 flag is set at run time, every Node built-in loaded
+      // later compiles without Node's embedded code cache. Start-up is done.
+      useLeanV8();
+    },
+  }).then(() => process.exit(0), reportFatal);
+}

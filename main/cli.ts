@@ -2,6 +2,7 @@
 // Output for people goes to stderr; what scripts read (an id, JSON) to stdout.
 // Secrets are never taken from argv (they would show in `ps`): only stdin or a prompt.
 import { parseArgs } from 'node:util';
+import { createRequire } from 'node:module';
 import type { ServerAuth } from '../shared/server-config';
 import type { ServerView } from '../shared/server-state';
 import { openInSystemBrowser } from './core/authorize/open-browser';
@@ -234,9 +235,8 @@ async function disconnectCommand(keyring: Keyring, args: string[], remove: boole
 export async function run(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   if (command === 'bridge') {
-    // The bridge is its own bundle, kept small for a fast start.
-    // @ts-expect-error -- resolved at run time next to the built CLI
-    await import('./bridge.mjs');
+    // The bridge is its own bundle, kept small for a fast start (the front doors load it directly).
+    createRequire(import.meta.url)('./bridge.cjs');
     return new Promise<number>(() => undefined); // the bridge exits the process itself
   }
   const keyring = new Keyring({ actor: actorLabel(command === 'serve' ? 'http-bridge' : 'cli') });

@@ -1,6 +1,7 @@
 // Builds everything that runs: the CLI and the bridge (one-file Node bundles),
 // and — once the desktop app exists — its main, preload and renderer bundles.
 import { build } from 'esbuild';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,8 +32,32 @@ const zodEnglishOnly = {
   },
 };
 
+// Sibling files that entries load at run time (never bundled into them).
+const entryExternals = ['./bridge.cjs', './bridge-bundle.cjs', './cli-main.mjs'];
+
+// The MCP SDK builds ~300 zod schemas when its types module is evaluated, and the
+// bridge needs a handful (JSON-RPC messages): the rest cost start-up time and
+// memory at every launch. Building a zod schema has no effect beyond its value, so
+// the SDK's schema expressions are marked pure and the bundler drops the unused
+// ones. (Our own code imports zod as a namespace for the same reason: a named `z`
+// import keeps all of zod.)
+// Only calls that construct a schema: never parse(), safeParse() or config(), whose effect matters.
+const schemaConstruction = new RegExp(
+  String.raw`(?<![\w$.])(?=(?:z\s*\.\s*(?:string|number|boolean|null|any|unknown|literal|enum|object|looseObject|strictObject|array|record|tuple|union|discriminatedUnion|intersection|optional|nullable|lazy|custom|preprocess|transform|pipe)|[A-Za-z_$][\w$]*Schema\s*\.\s*(?:extend|merge|pick|omit|partial|required|strict|loose|passthrough|optional|nullable|array|and|or|describe|default|catchall))\s*\()`,
+  'g',
+);
+const pureSdkSchemas = {
+  name: 'pure-sdk-schemas',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]@modelcontextprotocol[\\/]sdk[\\/]dist[\\/]esm[\\/].*\.js$/ }, async (args) => ({
+      contents: (await fs.promises.readFile(args.path, 'utf8')).replace(schemaConstruction, '/* @__PURE__ */ '),
+      loader: 'js',
+    }));
+  },
+};
+
 const node = {
-  plugins: [zodEnglishOnly],
+  plugins: [zodEnglishOnly, pureSdkSchemas],
   // Prefer ES module builds: jsonc-parser's UMD "main" has requires esbuild cannot follow.
   mainFields: ['module', 'main'],
   bundle: true,
@@ -41,7 +66,7 @@ const node = {
   format: 'esm',
   banner: { js: nodeBanner },
   // keytar is native: it is loaded from node_modules (or the app's unpacked resources) at run time.
-  external: ['keytar', 'electron', './bridge.mjs'],
+  external: ['keytar', 'electron', ...entryExternals],
   minifySyntax: true,
   minifyWhitespace: production,
   legalComments: 'none',
@@ -50,24 +75,45 @@ const node = {
   absWorkingDir: root,
 };
 
-const targets = [
-  // The CLI: dispatches `bridge` to bridge.mjs before the CLI proper (bundled in, lazily initialised) is evaluated.
-  { ...node, entryPoints: ['main/cli-entry.ts'], outfile: out('cli.mjs') },
-  // The `mcp-keyring` executable: a few lines that load bridge.mjs or cli.mjs, nothing else.
-  { ...node, entryPoints: ['main/mcp-keyring.ts'], outfile: out('mcp-keyring.mjs'), external: ['./bridge.mjs', './cli.mjs'], banner: { js: '#!/usr/bin/env node' }, sourcemap: false, minifyWhitespace: true },
-  { ...node, entryPoints: ['main/bridge.ts'], outfile: out('bridge.mjs'), minifyWhitespace: true },
-];
-
-// The desktop app's bundles are built when their sources exist.
-// Electron loads CommonJS; import.meta.url (used to find keytar) is derived from __filename there.
-const cjs = {
+// CommonJS for the bridge: only a script can use V8's code cache on Node 20, and a
+// CommonJS entry skips Node's ESM loader. import.meta.url (used to find keytar) is derived from __filename.
+const nodeCjs = {
   ...node,
   format: 'cjs',
   banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   define: { 'import.meta.url': '__importMetaUrl' },
 };
+const shebang = { js: `#!/usr/bin/env node\n${nodeCjs.banner.js}` };
+
+const targets = [
+  // The CLI proper (every command but `bridge`).
+  { ...node, entryPoints: ['main/cli.ts'], outfile: out('cli-main.mjs') },
+  // The two front doors, a few lines each that load bridge.cjs or cli-main.mjs and nothing else:
+  // the `mcp-keyring` executable (package.json "bin") and dist/cli.mjs (what the app and configs name).
+  { ...nodeCjs, entryPoints: ['main/mcp-keyring.ts'], outfile: out('mcp-keyring.cjs'), external: entryExternals, banner: shebang, sourcemap: false },
+  { ...node, entryPoints: ['main/mcp-keyring.ts'], outfile: out('cli.mjs'), external: entryExternals, sourcemap: false },
+];
+
+// The stdio bridge: the bundle, then the small launcher (dist/bridge.cjs) that loads it through
+// V8's code cache, keyed by the bundle's hash (computed here, not at every start).
+async function buildBridge() {
+  await build({ ...nodeCjs, entryPoints: ['main/bridge.ts'], outfile: out('bridge-bundle.cjs'), minifyWhitespace: true, sourcemap: false });
+  const sha256 = crypto.createHash('sha256').update(fs.readFileSync(out('bridge-bundle.cjs'))).digest('hex');
+  await build({
+    ...nodeCjs,
+    entryPoints: ['main/bridge-launcher.ts'],
+    outfile: out('bridge.cjs'),
+    external: entryExternals,
+    banner: shebang,
+    sourcemap: false,
+    define: { ...nodeCjs.define, BRIDGE_BUNDLE_SHA256: JSON.stringify(sha256) },
+  });
+}
+
+// The desktop app's bundles are built when their sources exist.
+// Electron loads CommonJS, as the bridge does.
 const appTargets = [
-  ['main/app/main.ts', { ...cjs, outfile: out('app/main.cjs') }],
+  ['main/app/main.ts', { ...nodeCjs, outfile: out('app/main.cjs') }],
   // A sandboxed preload may require only 'electron': no banner, nothing from Node.
   ['main/app/preload.ts', { ...node, plugins: [], format: 'cjs', banner: undefined, outfile: out('app/preload.cjs') }],
 ];
@@ -98,7 +144,11 @@ if (fs.existsSync(path.join(root, 'renderer/index.tsx'))) {
   }
 }
 
-await Promise.all(targets.map((options) => build(options)));
-fs.chmodSync(out('cli.mjs'), 0o755);
-fs.chmodSync(out('bridge.mjs'), 0o755);
-fs.chmodSync(out('mcp-keyring.mjs'), 0o755);
+await Promise.all([...targets.map((options) => build(options)), buildBridge()]);
+// Client configs written before 0.2 name dist/bridge.mjs (with --lite-mode): keep that path working.
+fs.writeFileSync(
+  out('bridge.mjs'),
+  "#!/usr/bin/env node\n// Older client configs start the bridge here; it lives in bridge.cjs.\nimport { createRequire } from 'node:module';\ncreateRequire(import.meta.url)('./bridge.cjs');\n",
+);
+for (const stale of ['mcp-keyring.mjs', 'bridge.mjs.map', 'cli.mjs.map']) fs.rmSync(out(stale), { force: true });
+for (const file of ['cli.mjs', 'cli-main.mjs', 'mcp-keyring.cjs', 'bridge.cjs', 'bridge.mjs']) fs.chmodSync(out(file), 0o755);

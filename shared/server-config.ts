@@ -1,6 +1,6 @@
 // The non-secret description of one remote MCP server, as stored in servers.json
 // and as it crosses the IPC boundary. Secrets never appear here: they live in the keychain.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const SERVER_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 

@@ -3,7 +3,7 @@
 // `status` can show what a bridge did without asking it. The plain types live in
 // status.ts (imported one way only); the check at the bottom fails the type-check
 // if the schema and those types drift apart.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DisplayStatus, ServerState, StoredStatus } from './status';
 
 export const StoredStatusSchema = z.enum([

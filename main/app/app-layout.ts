@@ -7,8 +7,8 @@
 //   <resources>/app.asar/dist/renderer/index.html
 //   <resources>/app.asar/main/app/icons/*.png
 //   <resources>/app.asar.unpacked/node_modules/keytar        ← native, outside the asar
-//   <resources>/bridge.mjs, cli.mjs                          ← extraResources
-// Development: the same below the repository root, with dist/bridge.mjs.
+//   <resources>/bridge.cjs, bridge-bundle.cjs, cli.mjs, …    ← extraResources
+// Development: the same below the repository root, with dist/bridge.cjs.
 import fs from 'node:fs';
 import path from 'node:path';
 import { bridgeLaunch, type BridgeLaunch } from '../core/clients/launch';
@@ -76,8 +76,8 @@ export function findOnPath(name: string, env: NodeJS.ProcessEnv, platform: NodeJ
 /**
  * How an MCP client starts the bridge for `serverId` from this install.
  * Packaged: the app's own executable as Node (ELECTRON_RUN_AS_NODE, allowed by the
- * runAsNode fuse) runs resources/bridge.mjs, and finds keytar in app.asar.unpacked.
- * Development: node (absolute, from PATH) runs dist/bridge.mjs; without a node on
+ * runAsNode fuse) runs resources/bridge.cjs, and finds keytar in app.asar.unpacked.
+ * Development: node (absolute, from PATH) runs dist/bridge.cjs; without a node on
  * PATH, the Electron binary does, as in the packaged app.
  */
 export function appBridgeLaunch(serverId: string, host: LaunchHost): BridgeLaunch {
@@ -87,11 +87,11 @@ export function appBridgeLaunch(serverId: string, host: LaunchHost): BridgeLaunc
       serverId,
       mode: 'packaged',
       execPath: host.execPath,
-      bridgeScript: path.join(host.resourcesPath, 'bridge.mjs'),
+      bridgeScript: path.join(host.resourcesPath, 'bridge.cjs'),
       env: { ...env, MCP_KEYRING_KEYTAR: path.join(host.resourcesPath, 'app.asar.unpacked', 'node_modules', 'keytar') },
     });
   }
-  const bridgeScript = path.join(host.root, 'dist', 'bridge.mjs');
+  const bridgeScript = path.join(host.root, 'dist', 'bridge.cjs');
   const node = findOnPath('node', host.env, host.platform);
   if (node) return bridgeLaunch({ serverId, mode: 'development', execPath: node, bridgeScript, env });
   return bridgeLaunch({ serverId, mode: 'packaged', execPath: host.execPath, bridgeScript, env });

@@ -51,7 +51,7 @@ export function cliAdoptContext(keyring: Keyring, where: ClientEnvironment): Ado
       }
       const env = profileEnv();
       return {
-        launch: bridgeLaunch({ serverId: server.id, mode: packaged ? 'packaged' : 'development', execPath: process.execPath, bridgeScript: path.join(here, 'bridge.mjs'), ...(Object.keys(env).length ? { env } : {}) }),
+        launch: bridgeLaunch({ serverId: server.id, mode: packaged ? 'packaged' : 'development', execPath: process.execPath, bridgeScript: path.join(here, 'bridge.cjs'), ...(Object.keys(env).length ? { env } : {}) }),
         form,
       };
     },

@@ -11,6 +11,17 @@ export function defaultDataDir(platform: NodeJS.Platform = process.platform, env
   return path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), 'mcp-keyring');
 }
 
+/**
+ * Where the bridge keeps V8's compiled code (main/core/bridge/code-cache.ts): the
+ * platform's per-user cache folder, or `<MCP_KEYRING_HOME>/cache` for a profile of its own.
+ */
+export function codeCacheDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home = os.homedir()): string {
+  if (env.MCP_KEYRING_HOME) return path.join(path.resolve(env.MCP_KEYRING_HOME), 'cache');
+  if (platform === 'darwin') return path.join(home, 'Library', 'Caches', 'MCP Keyring');
+  if (platform === 'win32') return path.join(env.LOCALAPPDATA ?? path.join(home, 'AppData', 'Local'), 'MCP Keyring', 'Cache');
+  return path.join(env.XDG_CACHE_HOME || path.join(home, '.cache'), 'mcp-keyring');
+}
+
 export interface KeyringPaths {
   home: string;
   serversFile: string;

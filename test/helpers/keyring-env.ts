@@ -48,4 +48,4 @@ export async function createKeyringEnv(label = 'test'): Promise<KeyringEnv> {
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..'); // fileURLToPath: a drive letter and spaces on Windows
 export const cliPath = path.join(repoRoot, 'dist', 'cli.mjs');
-export const bridgePath = path.join(repoRoot, 'dist', 'bridge.mjs');
+export const bridgePath = path.join(repoRoot, 'dist', 'bridge.cjs');

@@ -80,11 +80,14 @@ function strings(value: unknown): string[] {
 /** The MCP Keyring server an entry points at (our stdio bridge, HTTP bridge or headers helper), if any. */
 export function keyringServerOf(entry: Record<string, unknown>): string | undefined {
   const args = strings(entry.args);
-  const bridgeAt = args.findIndex((arg) => /(^|[\\/])bridge\.mjs$/.test(arg));
+  // bridge.cjs since 0.2, bridge.mjs in configs written by 0.1.
+  const bridgeAt = args.findIndex((arg) => /(^|[\\/])bridge\.(c|m)js$/.test(arg));
   if (bridgeAt >= 0 && args[bridgeAt + 1]) return args[bridgeAt + 1];
   const cliAt = args.findIndex((arg) => /(^|[\\/])cli\.mjs$/.test(arg));
   if (cliAt >= 0 && args[cliAt + 1] === 'bridge' && args[cliAt + 2]) return args[cliAt + 2];
   if (typeof entry.command === 'string' && /(^|[\\/])mcp-keyring(\.cmd)?$/.test(entry.command) && args[0] === 'bridge' && args[1]) return args[1];
+  const binAt = args.findIndex((arg) => /(^|[\\/])mcp-keyring\.cjs$/.test(arg));
+  if (binAt >= 0 && args[binAt + 1] === 'bridge' && args[binAt + 2]) return args[binAt + 2];
   const url = typeof entry.url === 'string' ? entry.url : typeof entry.serverUrl === 'string' ? entry.serverUrl : undefined;
   const http = url ? /^http:\/\/127\.0\.0\.1:\d+\/servers\/([a-z0-9][a-z0-9-]*)\/mcp$/.exec(url) : null;
   if (http) return http[1];

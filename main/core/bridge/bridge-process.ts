@@ -11,7 +11,12 @@ import { createAuthFetch } from './auth-fetch';
 import { credentialsFor, OAuthCredentials } from './credentials';
 import { runStdioBridge } from './stdio-bridge';
 
-export async function runBridgeProcess(id: string, vault: Vault): Promise<void> {
+export interface BridgeProcessHooks {
+  /** Called once, after the first reply has been written to the client. */
+  afterStartUp?: () => void;
+}
+
+export async function runBridgeProcess(id: string, vault: Vault, hooks: BridgeProcessHooks = {}): Promise<void> {
   installResponseLite();
   const keyring = new Keyring({ vault, actor: actorLabel('bridge') });
   const server = await keyring.registry.get(id);
@@ -24,7 +29,7 @@ export async function runBridgeProcess(id: string, vault: Vault): Promise<void> 
       if (changed === id) credentials.invalidate();
     });
   }
-  const { closed } = await runStdioBridge({ url: server.url, fetch: createAuthFetch(createNodeFetch(), credentials), log });
+  const { closed } = await runStdioBridge({ url: server.url, fetch: createAuthFetch(createNodeFetch(), credentials), log, ...(hooks.afterStartUp ? { afterFirstReply: hooks.afterStartUp } : {}) });
   await closed;
 }
 

@@ -18,6 +18,8 @@ export interface StdioBridgeOptions {
   log: (line: string) => void;
   stdin?: Readable;
   stdout?: Writable;
+  /** Called once, on the next turn of the event loop after the first message reached the client. */
+  afterFirstReply?: () => void;
 }
 
 export async function runStdioBridge(options: StdioBridgeOptions): Promise<{ closed: Promise<void> }> {
@@ -25,11 +27,19 @@ export async function runStdioBridge(options: StdioBridgeOptions): Promise<{ clo
   let resolveClosed!: () => void;
   const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
 
+  let replied = false;
+  const reply = async (message: JSONRPCMessage) => {
+    await local.send(message);
+    if (replied) return;
+    replied = true;
+    if (options.afterFirstReply) setImmediate(options.afterFirstReply);
+  };
+
   const remote = new RemoteSession({
     url: new URL(options.url),
     fetch: options.fetch,
     onmessage: (message) => {
-      local.send(message).catch((error) => options.log(`could not write to the client: ${errorMessage(error)}`));
+      reply(message).catch((error) => options.log(`could not write to the client: ${errorMessage(error)}`));
     },
     onerror: (error) => options.log(`remote: ${errorMessage(error)}`),
     onclose: () => options.log('the remote server closed the connection'),
@@ -42,7 +52,7 @@ export async function runStdioBridge(options: StdioBridgeOptions): Promise<{ clo
       const text = describeError(error, options.url);
       options.log(text);
       if ('method' in message && 'id' in message && message.id !== undefined) {
-        await local.send({ jsonrpc: '2.0', id: message.id, error: { code: classifyError(error).code, message: text } });
+        await reply({ jsonrpc: '2.0', id: message.id, error: { code: classifyError(error).code, message: text } });
       }
     }
   };

@@ -28,14 +28,12 @@ function isAbsoluteAnywhere(file: string): boolean {
 }
 
 /**
- * V8 settings for the bridge process, a proxy that mostly waits on I/O. Lite mode
- * (no optimizing compilers, lazy feedback) takes its peak RSS from ~88 MB to ~66 MB
- * with no measurable added latency. The price is ~15 ms of start-up: with any V8
- * flag, Node cannot use the code cache embedded for its own modules. Lite mode has
- * no WebAssembly (said explicitly, so V8 prints no warning), which is why the bridge
- * never loads undici (see installResponseLite). Measured with `npm run bench`.
+ * Node options in the bridge's launch: none. Any V8 flag on the command line costs
+ * start-up (Node then cannot use the code cache embedded for its own modules); the
+ * bridge sets its memory-saving V8 settings itself once it has started
+ * (main/core/bridge/lean-v8.ts). Configs written by 0.1 still pass --lite-mode and work.
  */
-export const BRIDGE_NODE_FLAGS: readonly string[] = ['--lite-mode', '--no-expose-wasm'];
+export const BRIDGE_NODE_FLAGS: readonly string[] = [];
 
 /**
  * The stdio launch of the bridge. Clients start it with an unknown working

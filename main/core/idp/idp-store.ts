@@ -2,7 +2,7 @@
 // public state of each one's sign-in (no secrets: the ID token, refresh token and
 // client secret are in the keychain).
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { IdentityProviderConfigSchema, SERVER_ID_PATTERN, type IdentityProviderConfig } from '../../../shared/server-config';
 import { KeyringError } from '../errors';
 import { readFileIfExists, writeFileAtomic } from '../fs/atomic-write';

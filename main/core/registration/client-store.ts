@@ -11,7 +11,7 @@
 // at will. Files written before this are read as they are and trimmed the same
 // way; the next write stores the trimmed form.
 import type * as oauth from 'oauth4webapi';
-import { z } from 'zod';
+import * as z from 'zod';
 import { KeyringError } from '../errors';
 import { readFileIfExists, writeFileAtomic } from '../fs/atomic-write';
 import { withFileLock } from '../fs/file-lock';

@@ -11,7 +11,7 @@
 // metadata means OAuth; an answer without credentials means none.
 // Everything the registry sends is untrusted: sizes capped, text stripped of
 // control characters and capped, only https (or loopback http) URLs kept.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RegistryHit, RegistrySearchResult } from '../../../shared/registry-search';
 import { probeServer } from '../discovery/discover';
 import { KeyringError } from '../errors';
