@@ -3,14 +3,14 @@
 // keychain (run under scripts/with-keyring.sh) and a scripted browser login.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { emptyState, type ServerState } from '../../../shared/server-state';
-import { KeyringError } from '../../../main/core/errors';
-import { Keyring } from '../../../main/core/keyring';
-import { backoffDelay, planRefresh, RefreshScheduler } from '../../../main/core/scheduler/refresh-scheduler';
-import { startAuthServer, type AuthServer } from '../../helpers/auth-server';
-import { createKeyringEnv, type KeyringEnv } from '../../helpers/keyring-env';
-import { startMcpServer, type McpTestServer } from '../../helpers/mcp-server';
-import { completeLogin } from '../../helpers/user-agent';
+import { emptyState, type ServerState } from '../../../../shared/server-state';
+import { KeyringError } from '../../../../main/core/errors';
+import { Keyring } from '../../../../main/core/keyring';
+import { backoffDelay, planRefresh, RefreshScheduler } from '../../../../main/core/scheduler/refresh-scheduler';
+import { startAuthServer, type AuthServer } from '../../../helpers/auth-server';
+import { createKeyringEnv, type KeyringEnv } from '../../../helpers/keyring-env';
+import { startMcpServer, type McpTestServer } from '../../../helpers/mcp-server';
+import { completeLogin } from '../../../helpers/user-agent';
 
 const oauth = { auth: { kind: 'oauth' as const, sendResource: true } };
 const connected = (change: Partial<ServerState> = {}): ServerState => ({
