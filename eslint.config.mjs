@@ -62,7 +62,7 @@ export default tseslint.config(
     rules: { 'preserve-caught-error': 'off' },
   },
   {
-    files: ['bench/http-bridge-bench.ts', 'scripts/conformance-run.mjs', 'test/unit/http-bridge-guard.test.ts'],
+    files: ['bench/http-bridge-bench.ts', 'scripts/conformance-run.mjs', 'test/unit/core/bridge/http/guard.test.ts'],
     // Leftover unused imports in files being edited elsewhere (http bridge); remove them there.
     rules: { '@typescript-eslint/no-unused-vars': 'off' },
   },

@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import {
   authorizationServerMetadataUrls,
   checkAuthorizationServer,
+  defaultEndpointsFallback,
   discoverAuthorizationServer,
   fetchResourceMetadata,
 } from '../../../../main/core/discovery/discover';
@@ -110,4 +111,23 @@ test('a challenge naming resource_metadata is the only URL tried', async () => {
 test('metadata for another resource on the same origin is refused', async () => {
   reset({ '/.well-known/oauth-protected-resource/v1/mcp': (o) => ({ resource: `${o}/other`, authorization_servers: [o] }) });
   await assert.rejects(fetchResourceMetadata(new URL(`${origin}/v1/mcp`)), (error) => isKeyringError(error, 'issuer-mismatch'));
+});
+
+// The 2025-03-26 spec's default endpoints, for servers with no metadata at all.
+const bearer401 = { status: 401, challenge: { error: 'invalid_token' } };
+
+test('2025-03-26 fallback: /authorize, /token and /register at the origin, the server path dropped', () => {
+  const as = defaultEndpointsFallback(new URL('http://127.0.0.1:8123/v1/mcp'), bearer401);
+  assert.ok(as);
+  assert.equal(as.issuer, 'http://127.0.0.1:8123');
+  assert.equal(as.authorization_endpoint, 'http://127.0.0.1:8123/authorize');
+  assert.equal(as.token_endpoint, 'http://127.0.0.1:8123/token');
+  assert.equal(as.registration_endpoint, 'http://127.0.0.1:8123/register');
+  assert.deepEqual(as.code_challenge_methods_supported, ['S256']);
+});
+
+test('no fallback without a Bearer challenge on a 401 (an API-key server), and none to plain http off loopback', () => {
+  assert.equal(defaultEndpointsFallback(new URL('https://mcp.example/mcp'), { status: 401 }), undefined);
+  assert.equal(defaultEndpointsFallback(new URL('https://mcp.example/mcp'), { ...bearer401, status: 403 }), undefined);
+  assert.throws(() => defaultEndpointsFallback(new URL('http://mcp.example/mcp'), bearer401), (error) => isKeyringError(error, 'insecure-endpoint'));
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { detectStyle, nodeValue, parseDocument, removeEntry, setEntry } from '../../../main/core/clients/json-edit';
+import { detectStyle, nodeValue, parseDocument, removeEntry, setEntry } from '../../../../main/core/clients/json-edit';
 
 // A small deterministic PRNG so failures can be replayed.
 function rng(seed: number): () => number {

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { test } from 'node:test';
 import * as oauth from 'oauth4webapi';
-import { clientAuthFor, withClientAuth } from '../../../main/core/tokens/grants/client-auth';
-import { generatePrivateKeyPem, parsePrivateKey, publicJwk } from '../../../main/core/tokens/grants/private-key';
+import { clientAuthFor, withClientAuth } from '../../../../../main/core/tokens/grants/client-auth';
+import { generatePrivateKeyPem, parsePrivateKey, publicJwk } from '../../../../../main/core/tokens/grants/private-key';
 
 const as = (extra: Partial<oauth.AuthorizationServer> = {}): oauth.AuthorizationServer => ({ issuer: 'https://as.example', token_endpoint: 'https://as.example/token', ...extra });
 

@@ -2,7 +2,7 @@
 // HTTPS_PROXY / HTTP_PROXY / NO_PROXY rules, checked without any network.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { proxyForUrl } from '../../../main/core/http/proxy-settings';
+import { proxyForUrl } from '../../../../main/core/http/proxy-settings';
 
 test('proxy selection rules (proxyForUrl)', () => {
   const env = { HTTPS_PROXY: 'http://proxy:3128', HTTP_PROXY: 'http://plain-proxy:8080', NO_PROXY: 'internal.example, .corp.test, *.wild.test, host.test:8443, [fd00::1]:443, 10.1.2.3' };

@@ -2,7 +2,7 @@
 // against a byte-by-byte reading of the SSE spec.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { BodyMeter } from '../../../main/core/http/body-limits';
+import { BodyMeter } from '../../../../main/core/http/body-limits';
 
 describe('event boundaries (BodyMeter)', () => {
   test('finds where events begin and end like the SSE parser (LF, CR, CRLF, split anywhere)', () => {

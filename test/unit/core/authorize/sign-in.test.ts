@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { emptyState } from '../../shared/status';
-import type { ServerState } from '../../shared/server-state';
-import { scopesToRequest } from '../../main/core/authorize/sign-in';
-import type { Discovery } from '../../main/core/discovery/discover';
+import { emptyState } from '../../../../shared/status';
+import type { ServerState } from '../../../../shared/server-state';
+import { scopesToRequest } from '../../../../main/core/authorize/sign-in';
+import type { Discovery } from '../../../../main/core/discovery/discover';
 
 const oauthOptions = { kind: 'oauth' as const, sendResource: true };
 const as = (extra: Record<string, unknown> = {}) => ({ issuer: 'https://as.example', ...extra });

@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
-import { isKeyringError } from '../../../main/core/errors';
+import { isKeyringError } from '../../../../main/core/errors';
 import {
   clientConfigPath,
   clientEntrySnippet,
@@ -12,9 +12,9 @@ import {
   readClientEntry,
   removeClientEntry,
   writeClientEntry,
-} from '../../../main/core/clients/config-writer';
-import { BRIDGE_NODE_FLAGS, bridgeLaunch, headersHelperLaunch, httpLaunch, type BridgeLaunch } from '../../../main/core/clients/launch';
-import { CLIENT_IDS, CLIENT_TARGETS, type ClientId } from '../../../main/core/clients/targets';
+} from '../../../../main/core/clients/config-writer';
+import { BRIDGE_NODE_FLAGS, bridgeLaunch, headersHelperLaunch, httpLaunch, type BridgeLaunch } from '../../../../main/core/clients/launch';
+import { CLIENT_IDS, CLIENT_TARGETS, type ClientId } from '../../../../main/core/clients/targets';
 
 const posix = process.platform !== 'win32';
 const NOW = new Date(2025, 2, 4, 5, 6, 7); // local time 2025-03-04 05:06:07

@@ -1,7 +1,7 @@
 // HeadersLite (main/core/http/headers-lite.ts) against the Fetch standard's Headers rules.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { HeadersLite } from '../../../main/core/http/headers-lite';
+import { HeadersLite } from '../../../../main/core/http/headers-lite';
 
 describe('HeadersLite', () => {
   test('names are case-insensitive; get joins repeated values; set replaces; delete removes', () => {

@@ -2,10 +2,10 @@
 // the core's errors and IPC answers carrying only codes from the shared list.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { IPC_BOUNDARY_CODES, KEYRING_ERROR_CODES, isIpcErrorCode, isKeyringErrorCode } from '../../shared/error-codes';
-import { KeyringError } from '../../main/core/errors';
-import { invokeChannel, toIpcError } from '../../main/core/service/ipc-dispatch';
-import type { KeyringApi } from '../../shared/ipc-contract';
+import { IPC_BOUNDARY_CODES, KEYRING_ERROR_CODES, isIpcErrorCode, isKeyringErrorCode } from '../../../shared/error-codes';
+import { KeyringError } from '../../../main/core/errors';
+import { invokeChannel, toIpcError } from '../../../main/core/service/ipc-dispatch';
+import type { KeyringApi } from '../../../shared/ipc-contract';
 
 test('the guards accept exactly the listed codes', () => {
   for (const code of KEYRING_ERROR_CODES) {

@@ -23,11 +23,11 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { HeadersLite } from '../../main/core/http/headers-lite';
-import { createNodeFetch } from '../../main/core/http/node-fetch';
-import type { RedirectRefusedError } from '../../main/core/http/redirect-policy';
+import { HeadersLite } from '../../../../main/core/http/headers-lite';
+import { createNodeFetch } from '../../../../main/core/http/node-fetch';
+import type { RedirectRefusedError } from '../../../../main/core/http/redirect-policy';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const headersLitePath = path.join(repoRoot, 'main/core/http/headers-lite.ts');
 const nodeFetchPath = path.join(repoRoot, 'main/core/http/node-fetch.ts');
 

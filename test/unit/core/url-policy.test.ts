@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isKeyringError } from '../../main/core/errors';
-import { canonicalServerUrl, hostReach, mayReach, requireReachableUrl, requireResourceMetadataUrl, requireSecureUrl } from '../../main/core/url-policy';
+import { isKeyringError } from '../../../main/core/errors';
+import { canonicalServerUrl, hostReach, mayReach, requireReachableUrl, requireResourceMetadataUrl, requireSecureUrl } from '../../../main/core/url-policy';
 
 test('canonical server URLs: lowercase host, no fragment, no default port, path kept', () => {
   assert.equal(canonicalServerUrl(' HTTPS://MCP.Example.com:443/mcp#x '), 'https://mcp.example.com/mcp');

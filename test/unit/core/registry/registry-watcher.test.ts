@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { keyringPaths } from '../../../main/core/paths';
-import { StateStore } from '../../../main/core/registry/state-store';
-import { watchRegistry, type WatchedRegistry } from '../../../main/core/registry/registry-watcher';
+import { keyringPaths } from '../../../../main/core/paths';
+import { StateStore } from '../../../../main/core/registry/state-store';
+import { watchRegistry, type WatchedRegistry } from '../../../../main/core/registry/registry-watcher';
 
 function profile(t: { after(fn: () => void): void }): { source: WatchedRegistry; paths: ReturnType<typeof keyringPaths>; opened: () => number } {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'registry-watcher-'));

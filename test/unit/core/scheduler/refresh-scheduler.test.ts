@@ -2,15 +2,15 @@
 // JWT access tokens with rotating refresh tokens, an SDK MCP server, the real
 // keychain (run under scripts/with-keyring.sh) and a scripted browser login.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { emptyState, type ServerState } from '../../../shared/server-state';
-import { KeyringError } from '../../../main/core/errors';
-import { Keyring } from '../../../main/core/keyring';
-import { backoffDelay, planRefresh, RefreshScheduler } from '../../../main/core/scheduler/refresh-scheduler';
-import { startAuthServer, type AuthServer } from '../../helpers/auth-server';
-import { createKeyringEnv, type KeyringEnv } from '../../helpers/keyring-env';
-import { startMcpServer, type McpTestServer } from '../../helpers/mcp-server';
-import { completeLogin } from '../../helpers/user-agent';
+import { after, before, describe, test, type TestContext } from 'node:test';
+import { emptyState, type ServerState } from '../../../../shared/server-state';
+import { KeyringError } from '../../../../main/core/errors';
+import { Keyring } from '../../../../main/core/keyring';
+import { backoffDelay, planRefresh, RefreshScheduler } from '../../../../main/core/scheduler/refresh-scheduler';
+import { startAuthServer, type AuthServer } from '../../../helpers/auth-server';
+import { createKeyringEnv, type KeyringEnv } from '../../../helpers/keyring-env';
+import { startMcpServer, type McpTestServer } from '../../../helpers/mcp-server';
+import { completeLogin } from '../../../helpers/user-agent';
 
 const oauth = { auth: { kind: 'oauth' as const, sendResource: true } };
 const connected = (change: Partial<ServerState> = {}): ServerState => ({
@@ -22,6 +22,44 @@ const connected = (change: Partial<ServerState> = {}): ServerState => ({
   ...change,
 });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Fake time for the scheduler's own timers (node:test mock.timers: setTimeout,
+ * setInterval, Date) while the keychain, files and sockets stay real: the clock
+ * moves in small steps, and only once the refreshes and evaluations under way
+ * (the scheduler's in-flight chains, private) have settled. Enable it after the
+ * real sign-in, which waits on real servers, and before creating the scheduler,
+ * which keeps the Date.now it was created with.
+ */
+function fakeTime(t: TestContext) {
+  const STEP_MS = 10;
+  t.mock.timers.enable({ apis: ['setTimeout', 'setInterval', 'Date'], now: Date.now() });
+  let busy = new Map<string, Promise<void>>();
+  const settle = async () => {
+    do {
+      await Promise.allSettled([...busy.values()]);
+      await new Promise((resolve) => setImmediate(resolve)); // setImmediate stays real: it lets file events in
+    } while (busy.size > 0);
+  };
+  return {
+    /** Starts the scheduler; its first scan runs in the background, so wait for a scan of our own: every server is armed. */
+    async start(scheduler: RefreshScheduler): Promise<void> {
+      busy = (scheduler as unknown as { busy: Map<string, Promise<void>> }).busy;
+      scheduler.start();
+      await scheduler.rescan();
+    },
+    /** Moves the clock `ms` forward, or until `done` holds (checked between steps). */
+    async advance(ms: number, done: () => Promise<boolean> | boolean = () => false): Promise<void> {
+      const end = Date.now() + ms;
+      await settle();
+      while (Date.now() < end && !(await done())) {
+        t.mock.timers.tick(Math.min(STEP_MS, end - Date.now()));
+        await settle();
+      }
+    },
+  };
+}
+
 const openBrowser = (url: string) => completeLogin(url, { timeoutMs: 20_000 }).then(() => undefined);
 
 describe('planRefresh (pure)', () => {
@@ -157,7 +195,7 @@ describe('RefreshScheduler against a real authorization server and keychain', ()
     assert.ok(as.stats.refreshGrants - grantsBefore <= 4, `${as.stats.refreshGrants - grantsBefore} refresh grants`);
   });
 
-  test('an unreachable authorization server backs off instead of retrying in a loop', async () => {
+  test('an unreachable authorization server backs off instead of retrying in a loop', async (t) => {
     const localAs = await startAuthServer({ accessTokenTTL: 4 });
     const localMcp = await startMcpServer({ auth: { issuer: localAs.issuer, jwksUri: localAs.jwksUri } });
     const profile = await createKeyringEnv('backoff');
@@ -167,12 +205,13 @@ describe('RefreshScheduler against a real authorization server and keychain', ()
       await profile.keyring.connect(server.id, { openBrowser, timeoutMs: 20_000 });
       await localAs.close(); // every refresh from now on fails to connect
       const failures: number[] = [];
+      const clock = fakeTime(t);
       const scheduler = new RefreshScheduler(profile.keyring, {
         onError: () => failures.push(Date.now()),
         backoff: { initialMs: 500, maxMs: 2_000 },
       });
-      scheduler.start();
-      await sleep(6_000);
+      await clock.start(scheduler);
+      await clock.advance(6_000);
       await scheduler.stop();
       // Refresh point at ≈3.2 s, then retries after 0.5, 1, 2 s: a handful of attempts, not hundreds.
       assert.ok(failures.length >= 2, `${failures.length} failures`);
@@ -190,20 +229,20 @@ describe('RefreshScheduler against a real authorization server and keychain', ()
     }
   });
 
-  test('a refused refresh token marks the server needs-sign-in and is not retried', async () => {
+  test('a refused refresh token marks the server needs-sign-in and is not retried', async (t) => {
     const { profile, id } = await connectedProfile('refused');
     await as.revokeAllGrants(); // the AS forgets every grant: the refresh token is dead
     const errors: unknown[] = [];
+    const clock = fakeTime(t);
     const scheduler = new RefreshScheduler(profile.keyring, { onError: (e) => errors.push(e), backoff: { initialMs: 200, maxMs: 400 } });
-    scheduler.start();
+    await clock.start(scheduler);
     try {
-      const deadline = Date.now() + 8_000;
-      while (Date.now() < deadline && (await profile.keyring.states.read(id)).status !== 'needs-sign-in') await sleep(100);
+      await clock.advance(8_000, async () => (await profile.keyring.states.read(id)).status === 'needs-sign-in');
       const state = await profile.keyring.states.read(id);
       assert.equal(state.status, 'needs-sign-in');
       assert.equal(state.hasRefreshToken, false);
       const requests = as.stats.tokenRequests;
-      await sleep(1_500);
+      await clock.advance(1_500);
       assert.equal(as.stats.tokenRequests, requests, 'no retry after the refusal');
       assert.equal(errors.length, 1);
       assert.ok(errors[0] instanceof KeyringError && errors[0].code === 'needs-sign-in');

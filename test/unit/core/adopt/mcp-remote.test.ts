@@ -6,10 +6,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { expandPlaceholders, mcpRemoteHash, mcpRemoteIndex, parseMcpRemoteArgs } from '../../../main/core/adopt/mcp-remote';
-import { keyringServerOf } from '../../../main/core/adopt/entries';
-import { adoptedForm } from '../../../main/core/adopt/apply';
-import { repoRoot } from '../../helpers/keyring-env';
+import { expandPlaceholders, mcpRemoteHash, mcpRemoteIndex, parseMcpRemoteArgs } from '../../../../main/core/adopt/mcp-remote';
+import { keyringServerOf } from '../../../../main/core/adopt/entries';
+import { adoptedForm } from '../../../../main/core/adopt/apply';
+import { repoRoot } from '../../../helpers/keyring-env';
 
 const configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-remote-unit-'));
 process.env.MCP_REMOTE_CONFIG_DIR = configDir; // mcp-remote creates its cache directory while parsing

@@ -1,8 +1,8 @@
 // The vault against the real OS keychain (gnome-keyring in the test session).
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { MAX_SECRET_CHARS, MAX_SHARDS, SHARD_CHARS } from '../../main/core/vault/vault';
-import { createKeyringEnv } from '../helpers/keyring-env';
+import { MAX_SECRET_CHARS, MAX_SHARDS, SHARD_CHARS } from '../../../../main/core/vault/vault';
+import { createKeyringEnv } from '../../../helpers/keyring-env';
 
 const env = await createKeyringEnv('vault');
 after(() => env.cleanup());
@@ -36,7 +36,7 @@ test('a value too large for one Windows credential is sharded, each entry under 
 test('a torn read (shard rewritten underneath) is detected, not returned', async () => {
   const vault = env.keyring.vault;
   await vault.set('server/c/access-token', 'a'.repeat(SHARD_CHARS * 2));
-  const { keychainCall } = await import('../../main/core/vault/keychain');
+  const { keychainCall } = await import('../../../../main/core/vault/keychain');
   await keychainCall((k) => k.setPassword(env.service, 'server/c/access-token#1', 'b'.repeat(SHARD_CHARS)));
   assert.equal(await vault.get('server/c/access-token'), null);
 });
@@ -53,7 +53,7 @@ test('every value is framed: one that looks like a frame or a v1 header is store
 });
 
 test('values written by the previous format (bare, or mkv1 shards) stay readable; a hostile shard count is not followed', async () => {
-  const { keychainCall } = await import('../../main/core/vault/keychain');
+  const { keychainCall } = await import('../../../../main/core/vault/keychain');
   const raw = (account: string, password: string) => keychainCall((k) => k.setPassword(env.service, account, password));
   const vault = env.keyring.vault;
   // v1 stored short values bare, whatever they looked like.

@@ -1,7 +1,7 @@
 // Which redirects the fetch follows (main/core/http/redirect-policy.ts).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { redirectVerdict } from '../../../main/core/http/redirect-policy';
+import { redirectVerdict } from '../../../../main/core/http/redirect-policy';
 
 describe('redirect policy (redirectVerdict)', () => {
   test('only same-origin hops are followed; never a downgrade, another host, or plain http off this computer', () => {

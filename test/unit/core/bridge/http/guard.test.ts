@@ -2,9 +2,9 @@
 // the secret check, paths, and how errors become answers.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { HTTP_BRIDGE_ERROR, classifyError, jsonRpcErrors, requestIds } from '../../main/core/bridge/http/errors';
-import { DEFAULT_HTTP_BRIDGE_PORT, checkBearer, httpBridgeUrl, isAllowedHost, isAllowedOrigin, resolveHttpBridgePort, serverIdFromPath } from '../../main/core/bridge/http/guard';
-import { KeyringError, isKeyringError } from '../../main/core/errors';
+import { HTTP_BRIDGE_ERROR, classifyError, jsonRpcErrors, requestIds } from '../../../../../main/core/bridge/http/errors';
+import { DEFAULT_HTTP_BRIDGE_PORT, checkBearer, httpBridgeUrl, isAllowedHost, isAllowedOrigin, resolveHttpBridgePort, serverIdFromPath } from '../../../../../main/core/bridge/http/guard';
+import { KeyringError, isKeyringError } from '../../../../../main/core/errors';
 
 test('port: option, else MCP_KEYRING_HTTP_PORT, else 8737', () => {
   assert.equal(DEFAULT_HTTP_BRIDGE_PORT, 8737);

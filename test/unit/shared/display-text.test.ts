@@ -1,8 +1,8 @@
 // The one sanitizer every server-supplied string passes before a terminal or the window.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { describeOAuthError, errorMessage, KeyringError } from '../../main/core/errors';
-import { displayLines, displayText, SERVER_TEXT_MAX } from '../../shared/display-text';
+import { describeOAuthError, errorMessage, KeyringError } from '../../../main/core/errors';
+import { displayLines, displayText, SERVER_TEXT_MAX } from '../../../shared/display-text';
 
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/;
 
@@ -46,7 +46,7 @@ test('errors quote servers only in a safe form: KeyringError messages, describeO
 });
 
 test('the window shows a stale state file\'s lastError and a preview\'s resource name only cleaned', async () => {
-  const { serverText } = await import('../../renderer/format');
+  const { serverText } = await import('../../../renderer/format');
   assert.equal(serverText('\u001b[2JRefresh failed \u202e(txt.exe)\u202c'), 'Refresh failed (txt.exe)');
   assert.equal(serverText(null), '');
   assert.equal(serverText('n'.repeat(5_000), 300).length, 300);

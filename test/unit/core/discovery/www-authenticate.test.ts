@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseBearerChallenge, parseWwwAuthenticate } from '../../main/core/discovery/www-authenticate';
+import { parseBearerChallenge, parseWwwAuthenticate } from '../../../../main/core/discovery/www-authenticate';
 
 test('reads resource_metadata, scope and error from a Bearer challenge', () => {
   const challenge = parseBearerChallenge(

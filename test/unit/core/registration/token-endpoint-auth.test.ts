@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { chooseTokenEndpointAuth, clientAuthFor } from '../../main/core/registration/token-endpoint-auth';
-import { isKeyringError } from '../../main/core/errors';
+import { chooseTokenEndpointAuth, clientAuthFor } from '../../../../main/core/registration/token-endpoint-auth';
+import { isKeyringError } from '../../../../main/core/errors';
 
 const secret = { hasSecret: true, hasPrivateKey: false };
 const publicClient = { hasSecret: false, hasPrivateKey: false };

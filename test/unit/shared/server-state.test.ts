@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { displayStatus, emptyState } from '../../shared/server-state';
-import { needsRefresh, refreshMargin } from '../../main/core/tokens/token-manager';
+import { displayStatus, emptyState } from '../../../shared/server-state';
+import { needsRefresh, refreshMargin } from '../../../main/core/tokens/token-manager';
 
 test('refresh happens 60 s before expiry, or at 80% of a short lifetime', () => {
   const now = 1_000_000;

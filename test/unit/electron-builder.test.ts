@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { test } from 'node:test';
-import { repoRoot } from '../../helpers/keyring-env';
+import { repoRoot } from '../helpers/keyring-env';
 
 const require = createRequire(import.meta.url);
 const configFile = path.join(repoRoot, 'electron-builder.yml');
