@@ -90,8 +90,8 @@ const targets = [
   { ...node, entryPoints: ['main/cli.ts'], outfile: out('cli-main.mjs') },
   // The two front doors, a few lines each that load bridge.cjs or cli-main.mjs and nothing else:
   // the `mcp-keyring` executable (package.json "bin") and dist/cli.mjs (what the app and configs name).
-  { ...nodeCjs, entryPoints: ['main/mcp-keyring.ts'], outfile: out('mcp-keyring.cjs'), external: entryExternals, banner: shebang, sourcemap: false },
-  { ...node, entryPoints: ['main/mcp-keyring.ts'], outfile: out('cli.mjs'), external: entryExternals, sourcemap: false },
+  { ...nodeCjs, entryPoints: ['main/mcp-keyring.ts'], outfile: out('mcp-keyring.cjs'), external: entryExternals, banner: shebang, sourcemap: false, minifyWhitespace: true },
+  { ...node, entryPoints: ['main/mcp-keyring.ts'], outfile: out('cli.mjs'), external: entryExternals, sourcemap: false, minifyWhitespace: true },
 ];
 
 // The stdio bridge: the bundle, then the small launcher (dist/bridge.cjs) that loads it through

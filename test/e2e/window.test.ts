@@ -208,7 +208,7 @@ describe('the window', { skip: chromiumAvailable() ? false : 'Chromium is not in
     assert.deepEqual(JSON.parse(snippet), written, 'the snippet is the entry that was written');
     const entry = written.mcpServers[`mcp-keyring-${serverId}`];
     assert.equal(entry.command, process.execPath);
-    assert.deepEqual(entry.args, [...BRIDGE_NODE_FLAGS, path.join(repoRoot, 'dist', 'bridge.mjs'), serverId]);
+    assert.deepEqual(entry.args, [...BRIDGE_NODE_FLAGS, path.join(repoRoot, 'dist', 'bridge.cjs'), serverId]);
     assert.deepEqual(entry.env, { MCP_KEYRING_HOME: profile.home, MCP_KEYRING_SERVICE: profile.service });
     await shot('06-use-in-claude-desktop');
     await page.keyboard.press('Escape');

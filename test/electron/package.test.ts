@@ -1,7 +1,7 @@
 // Packs the app with the real electron-builder and electron-builder.yml (Linux
 // "dir" target) around a stand-in Electron distribution — the real binary cannot
 // be downloaded here — and checks what a user would get: the asar holds the built
-// app, the icons and keytar only; keytar is unpacked; bridge.mjs and cli.mjs sit in
+// app, the icons and keytar only; keytar is unpacked; the bridge and CLI scripts sit in
 // resources/; the fuses are flipped as configured. The stand-in is a file carrying
 // Electron's fuse wire (sentinel, version, length, one byte per fuse), which is all
 // @electron/fuses reads and writes.
@@ -21,7 +21,7 @@ const SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
 // LoadBrowserProcessSpecificV8Snapshot, GrantFileProtocolExtraPrivileges. Start opposite to the config.
 const INITIAL_WIRE = '00110001';
 
-const built = ['dist/app/main.cjs', 'dist/app/preload.cjs', 'dist/renderer/index.html', 'dist/bridge.mjs', 'dist/cli.mjs'].every((f) => fs.existsSync(path.join(repoRoot, f)));
+const built = ['dist/app/main.cjs', 'dist/app/preload.cjs', 'dist/renderer/index.html', 'dist/bridge.cjs', 'dist/bridge-bundle.cjs', 'dist/cli.mjs', 'dist/cli-main.mjs'].every((f) => fs.existsSync(path.join(repoRoot, f)));
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-keyring-pack-'));
 after(() => fs.rmSync(work, { recursive: true, force: true }));
 
@@ -80,7 +80,7 @@ test('electron-builder packs exactly the app, keytar unpacked, resources and fus
   // keytar's binary is a real file beside the asar, where main.cjs and the bridge load it.
   assert.ok(fs.statSync(path.join(resources, 'app.asar.unpacked', 'node_modules', 'keytar', 'build', 'Release', 'keytar.node')).isFile());
   assert.ok(fs.statSync(path.join(resources, 'app.asar.unpacked', 'node_modules', 'keytar', 'package.json')).isFile());
-  for (const script of ['bridge.mjs', 'cli.mjs']) {
+  for (const script of ['bridge.cjs', 'bridge-bundle.cjs', 'bridge.mjs', 'cli.mjs', 'cli-main.mjs']) {
     assert.equal(fs.readFileSync(path.join(resources, script), 'utf8'), fs.readFileSync(path.join(repoRoot, 'dist', script), 'utf8'), script);
   }
 

@@ -1,6 +1,6 @@
 // A stdio round trip through the bridge of the *packaged* app, started exactly as the
 // app writes it into client configs (appBridgeLaunch, packaged): the app's own
-// executable as Node (ELECTRON_RUN_AS_NODE=1) running resources/bridge.mjs, keytar
+// executable as Node (ELECTRON_RUN_AS_NODE=1) running resources/bridge.cjs, keytar
 // from app.asar.unpacked. This is the path that breaks on Windows (quoting, fuses,
 // native module lookup), so CI runs it after `npm run dist` on every platform with
 // MCP_KEYRING_PACKAGED_APP set to the packaged executable. Skips without it.

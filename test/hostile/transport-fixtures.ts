@@ -1,5 +1,5 @@
 // Drives the real bridges for the transport hostile tests: the stdio bridge as
-// Claude Desktop starts it (dist/bridge.mjs with the V8 flags) and `mcp-keyring
+// Claude Desktop starts it (dist/bridge.cjs) and `mcp-keyring
 // serve`, both measured by the harness (peak RSS, hang deadline); plus a profile
 // seeded with OAuth tokens issued by a (hostile) authorization server, so that
 // refresh and revocation can be aimed at it without a browser sign-in.

@@ -169,7 +169,7 @@ test('adopt --yes imports mcp-remote tokens without a new sign-in, moves the key
   const desktop = JSON.parse(await fs.readFile(file.claudeDesktop(), 'utf8'));
   assert.deepEqual(desktop.mcpServers['local-files'], { command: 'npx', args: ['-y', '@modelcontextprotocol/server-filesystem', '/tmp'] });
   assert.equal(desktop.globalShortcut, 'Ctrl+Space');
-  assert.ok(desktop.mcpServers.stack.args.some((a: string) => a.endsWith('bridge.mjs')));
+  assert.ok(desktop.mcpServers.stack.args.some((a: string) => a.endsWith('bridge.cjs')));
   assert.equal(desktop.mcpServers.stack.args.at(-1), oauth.serverId);
   const vscode = await fs.readFile(file.vscode(), 'utf8');
   assert.match(vscode, /\/\/ my MCP servers/);

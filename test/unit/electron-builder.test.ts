@@ -49,12 +49,15 @@ test('identity, fuses, keytar unpacked, bridge and CLI as resources', { skip: !c
   assert.ok(c.files.includes('node_modules/keytar/**'));
   for (const pattern of ['dist/app/**', 'dist/renderer/**', 'package.json']) assert.ok(c.files.includes(pattern), pattern);
   assert.deepEqual(c.extraResources, [
+    { from: 'dist/bridge.cjs', to: 'bridge.cjs' },
+    { from: 'dist/bridge-bundle.cjs', to: 'bridge-bundle.cjs' },
     { from: 'dist/bridge.mjs', to: 'bridge.mjs' },
     { from: 'dist/cli.mjs', to: 'cli.mjs' },
+    { from: 'dist/cli-main.mjs', to: 'cli-main.mjs' },
   ]);
   // The packaged app's bridge launch (main/app/app-layout.ts) expects exactly these names.
   const layout = fs.readFileSync(path.join(repoRoot, 'main', 'app', 'app-layout.ts'), 'utf8');
-  assert.match(layout, /'bridge\.mjs'/);
+  assert.match(layout, /'bridge\.cjs'/);
   assert.match(layout, /'app\.asar\.unpacked', 'node_modules', 'keytar'/);
 });
 

@@ -9,11 +9,17 @@
 // versions and the process's V8 options. V8 itself only checks the source's length
 // and its flags, so a rebuilt bundle of the same length must never meet an old
 // cache. The cache is an optimisation: an unreadable, stale or rejected cache just
-// means compiling as usual, and a failed write is ignored.
+// means compiling as usual, and a failed write is ignored. V8 (in Node 20) does not
+// report a truncated or damaged cache as rejected, so the file carries its own
+// magic number and CRC-32 and a damaged one is compiled around and rewritten.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
+import zlib from 'node:zlib';
+
+const MAGIC = 0x3876_6b6d; // 'mkv8' read as a little-endian uint32
+const HEADER_BYTES = 8; // magic, then the CRC-32 of the V8 data
 
 export type CodeCacheState = 'used' | 'rejected' | 'missing' | 'off';
 
@@ -35,14 +41,16 @@ export interface CachedModule {
 export function loadWithCodeCache(file: string, sourceHash: string, cacheDir: string | undefined): CachedModule {
   const source = fs.readFileSync(file, 'utf8');
   const cacheFile = cacheDir ? path.join(cacheDir, `${path.basename(file)}-${cacheKey(sourceHash)}.v8cache`) : undefined;
-  const cachedData = cacheFile ? readIfPresent(cacheFile) : undefined;
+  // Compiled code is code: read it only from a folder no one else can write to.
+  const stored = cacheFile && isPrivateOrAbsent(path.dirname(cacheFile)) ? readIfPresent(cacheFile) : undefined;
+  const cachedData = stored && unwrap(stored);
   // The CommonJS wrapper on a line of its own (lineOffset -1), so stack traces keep the bundle's line numbers.
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {\n${source}\n})`, {
     filename: file,
     lineOffset: -1,
     ...(cachedData ? { cachedData } : {}),
   });
-  const cache: CodeCacheState = !cacheFile ? 'off' : !cachedData ? 'missing' : script.cachedDataRejected ? 'rejected' : 'used';
+  const cache: CodeCacheState = !cacheFile ? 'off' : !stored ? 'missing' : !cachedData || script.cachedDataRejected ? 'rejected' : 'used';
   const module = { exports: {} as Record<string, unknown> };
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
   wrapper.call(module.exports, module.exports, createRequire(file), module, file, path.dirname(file));
@@ -55,22 +63,40 @@ export function loadWithCodeCache(file: string, sourceHash: string, cacheDir: st
     saveCache() {
       if (saved || !cacheFile) return;
       saved = true;
-      writeCache(cacheFile, script.createCachedData());
+      writeCache(cacheFile, wrap(script.createCachedData()));
     },
   };
 }
 
-/** 32 hex characters that change with the bundle, the runtime and its V8 options. */
+/**
+ * `<build>-<runtime>`, 16 hex characters each: the bundle's hash, and one of Node's and
+ * V8's versions and the process's V8 options (a config written by 0.1 passes --lite-mode,
+ * and the app runs the bridge with Electron's Node: each keeps a cache of its own).
+ */
 function cacheKey(sourceHash: string): string {
-  const runtime = [sourceHash, process.version, process.versions.v8, process.versions.electron ?? '', process.arch, process.execArgv.join(' ')].join('\0');
+  const runtime = [process.version, process.versions.v8, process.versions.electron ?? '', process.arch, process.execArgv.join(' ')].join('\0');
   // FNV-1a, twice with different offsets: a file name, not a security boundary (V8 checks length and flags too).
-  return fnv1a(runtime, 0x811c9dc5) + fnv1a(runtime, 0x01000193) + sourceHash.slice(0, 16);
+  return `${sourceHash.slice(0, 16)}-${fnv1a(runtime, 0x811c9dc5)}${fnv1a(runtime, 0x01000193)}`;
 }
 
 function fnv1a(text: string, seed: number): string {
   let hash = seed >>> 0;
   for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
   return hash.toString(16).padStart(8, '0');
+}
+
+function wrap(data: Buffer): Buffer {
+  const header = Buffer.alloc(HEADER_BYTES);
+  header.writeUInt32LE(MAGIC, 0);
+  header.writeUInt32LE(zlib.crc32(data), 4);
+  return Buffer.concat([header, data]);
+}
+
+/** The V8 data of a cache file, or undefined when it is not one of ours or is damaged. */
+function unwrap(file: Buffer): Buffer | undefined {
+  if (file.length <= HEADER_BYTES || file.readUInt32LE(0) !== MAGIC) return undefined;
+  const data = file.subarray(HEADER_BYTES);
+  return zlib.crc32(data) === file.readUInt32LE(4) ? data : undefined;
 }
 
 function readIfPresent(file: string): Buffer | undefined {
@@ -81,21 +107,44 @@ function readIfPresent(file: string): Buffer | undefined {
   }
 }
 
-/** Best effort: a private directory, a new temporary file, then an atomic rename; old caches of other builds go. */
+/** Best effort: a private directory, a new temporary file, then an atomic rename; caches of other builds go. */
 function writeCache(file: string, data: Buffer): void {
   const dir = path.dirname(file);
   // A name of this process's own, created exclusively ('wx'): a clash just skips the write.
   const temp = `${file}.${process.pid}-${Date.now()}.tmp`;
   try {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (!isPrivateOrAbsent(dir)) return;
     fs.writeFileSync(temp, data, { mode: 0o600, flag: 'wx' });
     fs.renameSync(temp, file);
   } catch {
-    fs.rmSync(temp, { force: true });
+    try {
+      fs.rmSync(temp, { force: true });
+    } catch {
+      // nothing was created
+    }
     return;
   }
-  const prefix = path.basename(file).replace(/-[0-9a-f]{32}\.v8cache$/, '-');
-  for (const name of fs.readdirSync(dir)) {
-    if (name.startsWith(prefix) && name !== path.basename(file) && !name.endsWith('.tmp')) fs.rmSync(path.join(dir, name), { force: true });
+  const [, stem, build] = CACHE_NAME.exec(path.basename(file)) ?? [];
+  try {
+    for (const name of fs.readdirSync(dir)) {
+      const other = CACHE_NAME.exec(name);
+      if (other && other[1] === stem && other[2] !== build) fs.rmSync(path.join(dir, name), { force: true });
+    }
+  } catch {
+    // an old cache left behind costs only disk space
+  }
+}
+
+const CACHE_NAME = /^(.*-)([0-9a-f]{16})-[0-9a-f]{16}\.v8cache$/;
+
+/** POSIX: a folder of this user's that others cannot write to (or none yet: it is then made 0700). */
+function isPrivateOrAbsent(dir: string): boolean {
+  if (process.platform === 'win32' || typeof process.getuid !== 'function') return true;
+  try {
+    const stat = fs.lstatSync(dir);
+    return stat.isDirectory() && stat.uid === process.getuid() && (stat.mode & 0o022) === 0;
+  } catch {
+    return true;
   }
 }

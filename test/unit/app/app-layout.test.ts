@@ -36,7 +36,7 @@ test('packaged: the app runs the bridge as Node, with the unpacked keytar', () =
   assert.deepEqual(launch, {
     kind: 'stdio',
     command: '/Applications/MCP Keyring.app/Contents/MacOS/MCP Keyring',
-    args: [...BRIDGE_NODE_FLAGS, '/Applications/MCP Keyring.app/Contents/Resources/bridge.mjs', 'github'],
+    args: [...BRIDGE_NODE_FLAGS, '/Applications/MCP Keyring.app/Contents/Resources/bridge.cjs', 'github'],
     env: {
       MCP_KEYRING_HOME: '/Users/u/alt-profile',
       MCP_KEYRING_KEYTAR: '/Applications/MCP Keyring.app/Contents/Resources/app.asar.unpacked/node_modules/keytar',
@@ -45,17 +45,17 @@ test('packaged: the app runs the bridge as Node, with the unpacked keytar', () =
   });
 });
 
-test('development: node from PATH runs dist/bridge.mjs; without node, Electron as Node does', async () => {
+test('development: node from PATH runs dist/bridge.cjs; without node, Electron as Node does', async () => {
   const bin = path.join(dir, 'bin');
   await fs.mkdir(bin);
   const node = path.join(bin, 'node');
   await fs.writeFile(node, '#!/bin/sh\n', { mode: 0o755 });
   const host = { packaged: false, execPath: '/repo/node_modules/electron/dist/electron', resourcesPath: '/unused', root: '/repo', platform: 'linux' as const };
-  assert.deepEqual(appBridgeLaunch('a', { ...host, env: { PATH: `relative/bin:${bin}:/nonexistent` } }), { kind: 'stdio', command: node, args: [...BRIDGE_NODE_FLAGS, '/repo/dist/bridge.mjs', 'a'] });
+  assert.deepEqual(appBridgeLaunch('a', { ...host, env: { PATH: `relative/bin:${bin}:/nonexistent` } }), { kind: 'stdio', command: node, args: [...BRIDGE_NODE_FLAGS, '/repo/dist/bridge.cjs', 'a'] });
   assert.deepEqual(appBridgeLaunch('a', { ...host, env: { PATH: '/nonexistent', MCP_KEYRING_SERVICE: 'svc' } }), {
     kind: 'stdio',
     command: '/repo/node_modules/electron/dist/electron',
-    args: [...BRIDGE_NODE_FLAGS, '/repo/dist/bridge.mjs', 'a'],
+    args: [...BRIDGE_NODE_FLAGS, '/repo/dist/bridge.cjs', 'a'],
     env: { MCP_KEYRING_SERVICE: 'svc', ELECTRON_RUN_AS_NODE: '1' },
   });
 });

@@ -68,6 +68,8 @@ test('placeholders expand from the entry env; unknown ones stay', () => {
 
 test("recognises MCP Keyring's own entries in every form", () => {
   assert.equal(keyringServerOf({ command: '/usr/bin/node', args: ['--lite-mode', '--no-expose-wasm', '/opt/mcp-keyring/dist/bridge.mjs', 'linear'] }), 'linear');
+  assert.equal(keyringServerOf({ command: '/usr/bin/node', args: ['/opt/mcp-keyring/dist/bridge.cjs', 'linear'] }), 'linear');
+  assert.equal(keyringServerOf({ command: '/usr/bin/node', args: ['/opt/mcp-keyring/dist/mcp-keyring.cjs', 'bridge', 'gh'] }), 'gh');
   assert.equal(keyringServerOf({ command: 'node', args: ['/x/dist/cli.mjs', 'bridge', 'gh'] }), 'gh');
   assert.equal(keyringServerOf({ type: 'http', url: 'http://127.0.0.1:8737/servers/notion/mcp', headers: { Authorization: 'Bearer x' } }), 'notion');
   assert.equal(keyringServerOf({ serverUrl: 'http://127.0.0.1:8737/servers/ws/mcp' }), 'ws');

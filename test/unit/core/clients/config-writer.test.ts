@@ -24,9 +24,9 @@ const stdio: BridgeLaunch = bridgeLaunch({
   serverId: 'example',
   mode: 'development',
   execPath: '/usr/local/bin/node',
-  bridgeScript: '/opt/mcp-keyring/dist/bridge.mjs',
+  bridgeScript: '/opt/mcp-keyring/dist/bridge.cjs',
 });
-const stdioEntry = { command: '/usr/local/bin/node', args: [...BRIDGE_NODE_FLAGS, '/opt/mcp-keyring/dist/bridge.mjs', 'example'] };
+const stdioEntry = { command: '/usr/local/bin/node', args: [...BRIDGE_NODE_FLAGS, '/opt/mcp-keyring/dist/bridge.cjs', 'example'] };
 
 let dir: string;
 beforeEach(async () => {
@@ -256,9 +256,7 @@ describe('writeClientEntry', () => {
       '    "mcp-keyring-example": {',
       '      "command": "/usr/local/bin/node",',
       '      "args": [',
-      '        "--lite-mode",',
-      '        "--no-expose-wasm",',
-      '        "/opt/mcp-keyring/dist/bridge.mjs",',
+      '        "/opt/mcp-keyring/dist/bridge.cjs",',
       '        "example"',
       '      ]',
       '    }',
@@ -315,7 +313,7 @@ describe('writeClientEntry', () => {
     assert.equal(result.changed, true);
     const start = before.indexOf('{\n      "command": "/old/node"');
     const stop = before.indexOf('    },\n    "b"') + '    }'.length;
-    const replacement = '{\n      "command": "/usr/local/bin/node",\n      "args": [\n        "--lite-mode",\n        "--no-expose-wasm",\n        "/opt/mcp-keyring/dist/bridge.mjs",\n        "example"\n      ]\n    }';
+    const replacement = '{\n      "command": "/usr/local/bin/node",\n      "args": [\n        "/opt/mcp-keyring/dist/bridge.cjs",\n        "example"\n      ]\n    }';
     assert.equal(await read(file), before.slice(0, start) + replacement + before.slice(stop));
     assert.deepEqual(await readClientEntry({ client: 'windsurf', name: 'kr', configPath: file }), stdioEntry);
     assert.equal(result.restartHint, "Press refresh in Windsurf's MCP panel");
@@ -346,9 +344,7 @@ describe('writeClientEntry', () => {
       '      "type": "stdio",',
       '      "command": "/usr/local/bin/node",',
       '      "args": [',
-      '        "--lite-mode",',
-      '        "--no-expose-wasm",',
-      '        "/opt/mcp-keyring/dist/bridge.mjs",',
+      '        "/opt/mcp-keyring/dist/bridge.cjs",',
       '        "example"',
       '      ]',
       '    },',
