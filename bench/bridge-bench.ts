@@ -9,7 +9,8 @@
 // and the peak RSS of the process running the bridge after those calls.
 //
 //   node scripts/build.mjs && scripts/with-keyring.sh node --import tsx bench/bridge-bench.ts
-// BENCH_STARTS / BENCH_CALLS override the counts for a quick look.
+// BENCH_STARTS / BENCH_CALLS override the counts for a quick look; BENCH_ONLY (a regular
+// expression) keeps the launch paths whose name matches.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -121,7 +122,8 @@ async function main() {
     ];
 
     const rows: Array<{ contender: Contender; start: number; startCpu: number | undefined; p50: number; p99: number; rss: Result['rss'] }> = [];
-    for (const contender of contenders) {
+    const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, 'i') : undefined;
+    for (const contender of contenders.filter((c) => !only || only.test(c.name))) {
       try {
         const result = await runClient(contender.job);
         rows.push({ contender, start: percentile(result.starts, 50), startCpu: result.startCpu.length ? percentile(result.startCpu, 50) : undefined, p50: percentile(result.latencies, 50), p99: percentile(result.latencies, 99), rss: result.rss });
