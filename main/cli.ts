@@ -270,7 +270,7 @@ export async function run(argv: string[]): Promise<number> {
         await logCommand(keyring, args);
         break;
       case 'search':
-        await searchCommand(args);
+        await searchCommand(args, keyring.fetch);
         break;
       case 'public-key':
         await publicKeyCommand(keyring, args);

@@ -46,6 +46,8 @@ export class Keyring {
   readonly actor: string;
   readonly fetch: NodeFetch;
   private readonly registrar: ClientRegistrar;
+  /** The authorization servers' metadata and our registrations there (clients.json). */
+  private readonly clients: ClientStore;
 
   constructor(options: KeyringOptions = {}) {
     const paths = keyringPaths(options.home ?? dataDir());
@@ -54,7 +56,8 @@ export class Keyring {
     this.registry = new ServerRegistry(paths);
     this.states = new StateStore(paths);
     this.vault = options.vault ?? new KeychainVault(options.service ?? serviceName());
-    this.registrar = new ClientRegistrar(this.vault, new ClientStore(paths));
+    this.clients = new ClientStore(paths);
+    this.registrar = new ClientRegistrar(this.vault, this.clients, this.fetch);
     this.tokens = new TokenManager({ vault: this.vault, states: this.states, registrar: this.registrar, actor: this.actor, fetch: this.fetch });
   }
 
@@ -89,7 +92,7 @@ export class Keyring {
 
   /** What discovery finds, without storing anything (the window's "Add server" preview). */
   async preview(url: string, auth?: ServerAuth): Promise<DiscoveryPreview> {
-    const found = await discover(url);
+    const found = await discover(url, this.fetch);
     const as = found.authorizationServer;
     return {
       url: found.resource,
@@ -102,7 +105,10 @@ export class Keyring {
 
   async connect(id: string, options: SignInOptions): Promise<ServerState> {
     const server = await this.registry.get(id);
-    if (isBrowserless(server)) return (await obtainBrowserlessToken(server, this.tokens, { fresh: true })).state;
+    if (isBrowserless(server)) {
+      const deps = { vault: this.vault, states: this.states, clients: this.clients, fetch: this.fetch, tokens: this.tokens };
+      return (await obtainBrowserlessToken(server, deps, { fresh: true })).state;
+    }
     return signIn(server, this.flowDeps, options);
   }
 

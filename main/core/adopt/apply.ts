@@ -63,7 +63,7 @@ async function importTokens(keyring: Keyring, server: ServerConfig, cache: McpRe
     return "mcp-remote's token has expired and has no refresh token: sign in once.";
   }
   if (tokens.token_type && tokens.token_type.toLowerCase() !== 'bearer') return `mcp-remote's token is a "${tokens.token_type}" token; sign in once.`;
-  const found = await discover(server.url);
+  const found = await discover(server.url, keyring.fetch);
   const as: oauth.AuthorizationServer | undefined = found.authorizationServer;
   if (!as) return `${server.url} names no authorization server any more; sign in once.`;
   const info = cache.clientInfo;

@@ -7,6 +7,7 @@ import * as oauth from 'oauth4webapi';
 import type { IdentityProviderConfig } from '../../../shared/server-config';
 import { KeyringError, describeOAuthError, isKeyringError } from '../errors';
 import { withFileLock } from '../fs/file-lock';
+import type { NodeFetch } from '../http/node-fetch';
 import { oauthCall, oauthHttpOptions } from '../http/outbound';
 import type { KeyringPaths } from '../paths';
 import { ClientStore } from '../registration/client-store';
@@ -68,6 +69,8 @@ export class IdentityProviders {
   constructor(
     private readonly paths: KeyringPaths,
     readonly vault: Vault,
+    /** The fetch for the IdP's discovery and token requests (the composition root's). */
+    private readonly fetch: NodeFetch,
   ) {
     this.store = new IdpStore(paths);
     this.metadataCache = new ClientStore(paths);
@@ -122,7 +125,7 @@ export class IdentityProviders {
     for (const algorithm of ['oidc', 'oauth2'] as const) {
       try {
         metadata = await oauthCall(issuer, async () =>
-          oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { ...oauthHttpOptions(issuer), algorithm })),
+          oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { ...this.httpOptions(issuer), algorithm })),
         );
         break;
       } catch (error) {
@@ -136,6 +139,11 @@ export class IdentityProviders {
     requireSecureUrl(metadata.token_endpoint, 'identity provider token_endpoint');
     await this.metadataCache.saveMetadata(metadata);
     return metadata;
+  }
+
+  /** oauth4webapi options for a request to this IdP: its fetch, the deadline, no redirects. */
+  httpOptions(url: string | URL): ReturnType<typeof oauthHttpOptions> {
+    return oauthHttpOptions(url, this.fetch);
   }
 
   /** The client MCP Keyring is at the IdP, and how it authenticates there. */
@@ -181,7 +189,7 @@ export class IdentityProviders {
       const { client, auth } = await this.client(config, as);
       try {
         const response = await oauthCall(as.token_endpoint!, async () =>
-          oauth.processRefreshTokenResponse(as, client, await oauth.refreshTokenGrantRequest(as, client, auth, refreshToken, oauthHttpOptions(as.token_endpoint!))),
+          oauth.processRefreshTokenResponse(as, client, await oauth.refreshTokenGrantRequest(as, client, auth, refreshToken, this.httpOptions(as.token_endpoint!))),
         );
         if (!response.id_token) throw new KeyringError('token-request-failed', `${config.name} renewed the sign-in without a new ID token.`);
         await this.storeTokens(config, response.id_token, response.refresh_token ?? refreshToken);

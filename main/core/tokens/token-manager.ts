@@ -16,7 +16,7 @@ import type { StateStore } from '../registry/state-store';
 import { recordHistory } from '../history/history';
 import { secretNames } from '../vault/secrets';
 import { assertStorable, type Vault } from '../vault/vault';
-import { isBrowserless, renewBrowserlessToken } from './grants/browserless';
+import { isBrowserless, renewBrowserlessToken, type BrowserlessDeps } from './grants/browserless';
 
 /** Refresh this long before expiry: 60 s, or a fifth of a short lifetime. */
 export function refreshMargin(state: Pick<ServerState, 'expiresAt' | 'lastRefreshAt'>): number {
@@ -94,8 +94,11 @@ export class TokenManager {
   readonly registrar: ClientRegistrar;
   readonly actor: string;
   private readonly fetch: NodeFetch;
+  /** What renewing a machine-to-machine or enterprise-managed token needs (./grants/browserless.ts). */
+  private readonly browserless: BrowserlessDeps;
   constructor(deps: TokenManagerDeps) {
     ({ vault: this.vault, states: this.states, registrar: this.registrar, actor: this.actor, fetch: this.fetch } = deps);
+    this.browserless = { vault: this.vault, states: this.states, clients: this.registrar.store, fetch: this.fetch, tokens: this };
   }
 
   private lockFile(serverId: string): string {
@@ -158,7 +161,7 @@ export class TokenManager {
     if (current && current !== rejected && !needsRefresh(state, Date.now(), minValidityMs)) return this.describe(current, state);
     // Machine-to-machine and enterprise-managed servers have no refresh token: ask again.
     if (isBrowserless(server)) {
-      const renewed = await renewBrowserlessToken(server, this, state, current, rejected);
+      const renewed = await renewBrowserlessToken(server, this.browserless, state, current, rejected);
       return this.describe(renewed.token, renewed.state);
     }
 

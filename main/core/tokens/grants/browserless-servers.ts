@@ -22,7 +22,7 @@ export interface AddBrowserlessInput {
 }
 
 export function identityProviders(keyring: Keyring): IdentityProviders {
-  return new IdentityProviders(keyring.registry.paths, keyring.vault);
+  return new IdentityProviders(keyring.registry.paths, keyring.vault, keyring.fetch);
 }
 
 /** Adds the server; returns it, and the public JWK to register when it uses a private key. */

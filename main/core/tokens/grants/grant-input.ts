@@ -1,7 +1,8 @@
 // What a browserless grant works with: the server (with its grant), its
-// authorization server's metadata, the scopes to ask for, the keychain and the paths.
+// authorization server's metadata, the scopes to ask for, the keychain, the paths and the fetch.
 import type * as oauth from 'oauth4webapi';
 import type { BrowserlessGrant, OAuthOptions, ServerConfig } from '../../../../shared/server-config';
+import type { NodeFetch } from '../../http/node-fetch';
 import type { KeyringPaths } from '../../paths';
 import type { Vault } from '../../vault/vault';
 
@@ -13,4 +14,6 @@ export interface GrantInput {
   scopes: string[];
   vault: Vault;
   paths: KeyringPaths;
+  /** The fetch for the token (and IdP) requests. */
+  fetch: NodeFetch;
 }
