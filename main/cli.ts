@@ -199,7 +199,7 @@ async function headers(keyring: Keyring, args: string[]): Promise<void> {
   const server = await keyring.registry.get(id);
   let values: Record<string, string>;
   try {
-    values = await helperHeaders(server, keyring.tokens);
+    values = await helperHeaders(server, keyring);
   } catch (error) {
     if (!isKeyringError(error, 'needs-sign-in')) throw error;
     say(`mcp-keyring: ${redact(errorMessage(error))}`);

@@ -47,7 +47,7 @@ export class Keyring {
   readonly fetch: NodeFetch;
   private readonly registrar: ClientRegistrar;
   /** The authorization servers' metadata and our registrations there (clients.json). */
-  private readonly clients: ClientStore;
+  readonly clients: ClientStore;
 
   constructor(options: KeyringOptions = {}) {
     const paths = keyringPaths(options.home ?? dataDir());

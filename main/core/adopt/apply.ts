@@ -71,7 +71,7 @@ async function importTokens(keyring: Keyring, server: ServerConfig, cache: McpRe
     return `mcp-remote signed in at ${info.issuer}, but the server now names ${as.issuer}; sign in once.`;
   }
   const auth = server.auth;
-  await keyring.tokens.registrar.store.saveMetadata(as);
+  await keyring.clients.saveMetadata(as);
   let clientId: string;
   if (auth.clientId) {
     clientId = auth.clientId;
@@ -81,7 +81,7 @@ async function importTokens(keyring: Keyring, server: ServerConfig, cache: McpRe
     clientId = info.client_id;
     if (info.client_secret) await keyring.vault.set(secretNames.clientSecret(as.issuer, info.client_id), info.client_secret);
     // Kept for refreshing these tokens; new sign-ins still register MCP Keyring's own client.
-    await keyring.tokens.registrar.store.saveRegistration(
+    await keyring.clients.saveRegistration(
       as.issuer,
       {
         clientId: info.client_id,

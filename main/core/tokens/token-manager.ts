@@ -89,10 +89,10 @@ export interface TokenManagerDeps {
 }
 
 export class TokenManager {
-  readonly vault: Vault;
-  readonly states: StateStore;
-  readonly registrar: ClientRegistrar;
-  readonly actor: string;
+  private readonly vault: Vault;
+  private readonly states: StateStore;
+  private readonly registrar: ClientRegistrar;
+  private readonly actor: string;
   private readonly fetch: NodeFetch;
   /** What renewing a machine-to-machine or enterprise-managed token needs (./grants/browserless.ts). */
   private readonly browserless: BrowserlessDeps;
