@@ -4,6 +4,7 @@ import type { DiscoveryPreview } from '../../shared/ipc-contract';
 import type { ServerAuth, ServerConfig } from '../../shared/server-config';
 import { displayStatus, type ServerState, type ServerView } from '../../shared/server-state';
 import { DEFAULT_ACTOR } from './actor';
+import { systemClock, type Clock } from './clock';
 import { signIn, type SignInOptions } from './authorize/sign-in';
 import { discover } from './discovery/discover';
 import { KeyringError } from './errors';
@@ -32,6 +33,8 @@ export interface KeyringOptions {
    * fetch of this Keyring, created on first use (the app may pass another, e.g. Electron's net.fetch).
    */
   fetch?: NodeFetch;
+  /** What time it is, for everything that decides expiry (default: the system clock; tests move it). */
+  clock?: Clock;
 }
 
 /**
@@ -45,6 +48,7 @@ export class Keyring {
   readonly tokens: TokenManager;
   readonly actor: string;
   readonly fetch: NodeFetch;
+  readonly clock: Clock;
   private readonly registrar: ClientRegistrar;
   /** The authorization servers' metadata and our registrations there (clients.json). */
   readonly clients: ClientStore;
@@ -53,12 +57,13 @@ export class Keyring {
     const paths = keyringPaths(options.home ?? dataDir());
     this.actor = options.actor ?? DEFAULT_ACTOR;
     this.fetch = options.fetch ?? lazyOutboundFetch();
+    this.clock = options.clock ?? systemClock;
     this.registry = new ServerRegistry(paths);
-    this.states = new StateStore(paths);
+    this.states = new StateStore(paths, this.clock);
     this.vault = options.vault ?? new KeychainVault(options.service ?? serviceName());
     this.clients = new ClientStore(paths);
     this.registrar = new ClientRegistrar(this.vault, this.clients, this.fetch);
-    this.tokens = new TokenManager({ vault: this.vault, states: this.states, registrar: this.registrar, actor: this.actor, fetch: this.fetch });
+    this.tokens = new TokenManager({ vault: this.vault, states: this.states, registrar: this.registrar, actor: this.actor, fetch: this.fetch, clock: this.clock });
   }
 
   private get flowDeps() {
@@ -106,7 +111,7 @@ export class Keyring {
   async connect(id: string, options: SignInOptions): Promise<ServerState> {
     const server = await this.registry.get(id);
     if (isBrowserless(server)) {
-      const deps = { vault: this.vault, states: this.states, clients: this.clients, fetch: this.fetch, tokens: this.tokens };
+      const deps = { vault: this.vault, states: this.states, clients: this.clients, fetch: this.fetch, clock: this.clock, tokens: this.tokens };
       return (await obtainBrowserlessToken(server, deps, { fresh: true })).state;
     }
     return signIn(server, this.flowDeps, options);
@@ -127,7 +132,7 @@ export class Keyring {
     return result;
   }
 
-  async view(server: ServerConfig, now = Date.now()): Promise<ServerView> {
+  async view(server: ServerConfig, now = this.clock()): Promise<ServerView> {
     const state = await this.states.read(server.id);
     return { id: server.id, name: server.name, url: server.url, authKind: server.auth.kind, status: displayStatus(state, now), state };
   }

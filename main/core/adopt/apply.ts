@@ -58,7 +58,7 @@ async function decideAuth(scanned: ScannedServer, keyring: Keyring): Promise<Ser
 async function importTokens(keyring: Keyring, server: ServerConfig, cache: McpRemoteCache): Promise<string | undefined> {
   const tokens = cache.tokens;
   if (!tokens || server.auth.kind !== 'oauth') return undefined;
-  const now = Date.now();
+  const now = keyring.clock();
   if (!tokens.refresh_token && typeof tokens.expires_at === 'number' && tokens.expires_at <= now) {
     return "mcp-remote's token has expired and has no refresh token: sign in once.";
   }

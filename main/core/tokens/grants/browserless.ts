@@ -5,6 +5,7 @@
 import * as oauth from 'oauth4webapi';
 import type { ServerConfig } from '../../../../shared/server-config';
 import type { ServerState } from '../../../../shared/server-state';
+import type { Clock } from '../../clock';
 import { discoverForSignIn } from '../../discovery/discover';
 import { KeyringError, describeOAuthError, isKeyringError } from '../../errors';
 import type { NodeFetch } from '../../http/node-fetch';
@@ -40,6 +41,8 @@ export interface BrowserlessDeps {
   clients: ClientStore;
   /** The fetch for discovery and the token requests. */
   fetch: NodeFetch;
+  /** What time it is (../../clock.ts): decides whether the current token is still good. */
+  clock: Clock;
   tokens: TokenSink;
 }
 
@@ -109,10 +112,10 @@ export async function obtainBrowserlessToken(server: BrowserlessServer, deps: Br
  * keeps a token that is still valid.
  */
 export async function renewBrowserlessToken(server: BrowserlessServer, deps: BrowserlessDeps, state: ServerState, current: string | null, rejected: string | undefined): Promise<{ token: string; state: ServerState }> {
-  const stillValid = current !== null && current !== rejected && (state.expiresAt === null || state.expiresAt > Date.now());
+  const stillValid = current !== null && current !== rejected && (state.expiresAt === null || state.expiresAt > deps.clock());
   // Another process got this token moments ago (we waited for its lock): asking again
   // would give no longer validity, e.g. when a caller wants 5 minutes of a 5-minute token.
-  if (stillValid && state.lastRefreshAt !== null && Date.now() - state.lastRefreshAt < JUST_ISSUED_MS) return { token: current, state };
+  if (stillValid && state.lastRefreshAt !== null && deps.clock() - state.lastRefreshAt < JUST_ISSUED_MS) return { token: current, state };
   await deps.states.write({ ...state, status: 'refreshing' });
   try {
     return await obtainBrowserlessToken(server, deps, { fresh: state.authorizationServer === null, previous: state });
