@@ -9,7 +9,7 @@ import { readHistory } from '../../main/core/history/history';
 import type { NodeFetch } from '../../main/core/http/node-fetch';
 import { createOutboundFetch } from '../../main/core/http/outbound';
 import { Keyring } from '../../main/core/keyring';
-import { addBrowserlessServer } from '../../main/core/tokens/grants/browserless-servers';
+import { addBrowserlessServer } from '../../main/core/browserless-servers';
 import { startAuthServer, type AuthServer } from '../helpers/auth-server';
 import { createKeyringEnv, type KeyringEnv } from '../helpers/keyring-env';
 import { startMcpServer, type McpTestServer } from '../helpers/mcp-server';
