@@ -23,7 +23,7 @@ export interface AddBrowserlessInput {
 }
 
 export function identityProviders(keyring: Keyring): IdentityProviders {
-  return new IdentityProviders(keyring.registry.paths, keyring.vault, keyring.fetch);
+  return new IdentityProviders(keyring.paths, { vault: keyring.vault, fetch: keyring.fetch, clock: keyring.clock });
 }
 
 /** Adds the server; returns it, and the public JWK to register when it uses a private key. */

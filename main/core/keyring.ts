@@ -10,7 +10,7 @@ import { discover } from './discovery/discover';
 import { KeyringError } from './errors';
 import type { NodeFetch } from './http/node-fetch';
 import { lazyOutboundFetch } from './http/outbound';
-import { keyringPaths, serviceName, dataDir } from './paths';
+import { keyringPaths, serviceName, dataDir, type KeyringPaths } from './paths';
 import { recordHistory } from './history/history';
 import { ClientStore } from './registration/client-store';
 import { ClientRegistrar, registrationPlan } from './registration/register';
@@ -23,13 +23,18 @@ import { deleteServerSecrets, secretNames } from './vault/secrets';
 import { KeychainVault, type Vault } from './vault/vault';
 
 export interface KeyringOptions {
+  /** The data directory (default: MCP_KEYRING_HOME, else the platform's); ignored when `paths` is given. */
   home?: string;
+  /** Where every non-secret file lives (default: keyringPaths(home)). */
+  paths?: KeyringPaths;
+  /** The keychain service (default: MCP_KEYRING_SERVICE, else "mcp-keyring"); ignored when `vault` is given. */
   service?: string;
   vault?: Vault;
   /** Who is acting, e.g. actorLabel('cli') (./actor.ts); recorded in history and "last refreshed by". */
   actor?: string;
   /**
-   * The fetch for token, revocation and sign-in requests; default: one node:http
+   * The fetch for every outbound request of the core (discovery, registration, token,
+   * revocation, browserless grants, identity providers, registry search); default: one node:http
    * fetch of this Keyring, created on first use (the app may pass another, e.g. Electron's net.fetch).
    */
   fetch?: NodeFetch;
@@ -42,6 +47,7 @@ export interface KeyringOptions {
  * hands each flow only the pieces it uses (no process-wide settings).
  */
 export class Keyring {
+  readonly paths: KeyringPaths;
   readonly registry: ServerRegistry;
   readonly states: StateStore;
   readonly vault: Vault;
@@ -54,7 +60,7 @@ export class Keyring {
   readonly clients: ClientStore;
 
   constructor(options: KeyringOptions = {}) {
-    const paths = keyringPaths(options.home ?? dataDir());
+    const paths = (this.paths = options.paths ?? keyringPaths(options.home ?? dataDir()));
     this.actor = options.actor ?? DEFAULT_ACTOR;
     this.fetch = options.fetch ?? lazyOutboundFetch();
     this.clock = options.clock ?? systemClock;

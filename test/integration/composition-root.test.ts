@@ -9,6 +9,7 @@ import { readHistory } from '../../main/core/history/history';
 import type { NodeFetch } from '../../main/core/http/node-fetch';
 import { createOutboundFetch } from '../../main/core/http/outbound';
 import { Keyring } from '../../main/core/keyring';
+import { keyringPaths } from '../../main/core/paths';
 import { addBrowserlessServer } from '../../main/core/browserless-servers';
 import { startAuthServer, type AuthServer } from '../helpers/auth-server';
 import { createKeyringEnv, type KeyringEnv } from '../helpers/keyring-env';
@@ -93,7 +94,8 @@ test('a browserless grant (client_credentials) discovers and asks for its token 
   const secret = canary('composition-cc');
   await machineAs.registerClient({ client_id: 'composition-cc', client_secret: secret, token_endpoint_auth_method: 'client_secret_basic', grant_types: ['client_credentials'], response_types: [], redirect_uris: [], scope: 'mcp:tools' });
   const { fetch, seen } = recordingFetch();
-  const keyring = new Keyring({ home: profile.home, service: profile.service, fetch });
+  // Built from its paths (the other way to say where its files are): the same profile as profile.keyring.
+  const keyring = new Keyring({ paths: keyringPaths(profile.home), service: profile.service, fetch });
   const { server } = await addBrowserlessServer(keyring, {
     url: machineMcp.url,
     id: 'composed-cc',
@@ -103,6 +105,7 @@ test('a browserless grant (client_credentials) discovers and asks for its token 
   const tokenRequests = machineAs.tokenRequests.length;
   const state = await keyring.connect(server.id, recordingBrowser().signIn);
   assert.equal(state.status, 'connected');
+  assert.equal((await profile.keyring.states.read(server.id)).status, 'connected', 'the paths given are the profile the default Keyring reads');
   assert.equal(machineAs.tokenRequests.length, tokenRequests + 1);
   assert.equal(machineAs.tokenRequests.at(-1)!.grantType, 'client_credentials');
   const asOrigin = new URL(machineAs.issuer).origin;

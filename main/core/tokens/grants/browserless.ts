@@ -85,7 +85,7 @@ function grantError(thrown: unknown, server: BrowserlessServer, endpoint: string
 export async function obtainBrowserlessToken(server: BrowserlessServer, deps: BrowserlessDeps, options: { fresh: boolean; previous?: ServerState }): Promise<{ token: string; state: ServerState }> {
   const state = options.previous ?? (await deps.states.read(server.id));
   const { as, scopes } = await authorizationServer(server, deps, state, options.fresh);
-  const input: GrantInput = { server, as, scopes, vault: deps.vault, paths: deps.states.paths, fetch: deps.fetch };
+  const input: GrantInput = { server, as, scopes, vault: deps.vault, paths: deps.states.paths, fetch: deps.fetch, clock: deps.clock };
   let response: oauth.TokenEndpointResponse;
   try {
     response = server.auth.grant.type === 'client-credentials' ? await clientCredentialsGrant(input) : await idJagGrant(input);

@@ -58,7 +58,7 @@ async function requestIdJag(input: GrantInput, idps: IdentityProviders, idpId: s
 export async function idJagGrant(input: GrantInput): Promise<oauth.TokenEndpointResponse> {
   const { server, as, scopes, vault } = input;
   if (server.auth.grant.type !== 'id-jag') throw new Error('not an ID-JAG server');
-  const idps = new IdentityProviders(input.paths, vault, input.fetch);
+  const idps = new IdentityProviders(input.paths, { vault, fetch: input.fetch, clock: input.clock });
   const assertion = await requestIdJag(input, idps, server.auth.grant.idp);
   const secret = await vault.get(secretNames.userClientSecret(server.id));
   const parameters: Record<string, string> = { assertion };
