@@ -50,12 +50,8 @@ module.exports = {
       severity: 'error',
       comment:
         'keyring.ts is built from these concerns, so none of them may import it back (that is a layering cycle even without a file cycle); ' +
-        'whatever drives a Keyring (scheduler, service, bridges, adopt) lives above it. ' +
-        'Known exception, to move next to the service: tokens/grants/browserless-servers.ts.',
-      from: {
-        path: '^main/core/(authorize|discovery|fs|history|http|idp|registration|registry|tokens|vault)/',
-        pathNot: '^main/core/tokens/grants/browserless-servers\\.ts$',
-      },
+        'whatever drives a Keyring (scheduler, service, bridges, adopt, browserless-servers.ts) lives above it.',
+      from: { path: '^main/core/(authorize|discovery|fs|history|http|idp|registration|registry|tokens|vault)/' },
       to: { path: '^main/core/keyring\\.ts$' },
     },
     {

@@ -200,7 +200,7 @@ async function headers(keyring: Keyring, args: string[]): Promise<void> {
   const server = await keyring.registry.get(id);
   let values: Record<string, string>;
   try {
-    values = await helperHeaders(server, keyring.tokens);
+    values = await helperHeaders(server, keyring);
   } catch (error) {
     if (!isKeyringError(error, 'needs-sign-in')) throw error;
     say(`mcp-keyring: ${redact(errorMessage(error))}`);
@@ -270,7 +270,7 @@ export async function run(argv: string[]): Promise<number> {
         await logCommand(keyring, args);
         break;
       case 'search':
-        await searchCommand(args);
+        await searchCommand(args, keyring.fetch);
         break;
       case 'public-key':
         await publicKeyCommand(keyring, args);

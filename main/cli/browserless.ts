@@ -4,7 +4,7 @@
 import type { BrowserlessGrant, OAuthOptions, ServerAuth } from '../../shared/server-config';
 import { KeyringError } from '../core/errors';
 import type { Keyring } from '../core/keyring';
-import { addBrowserlessServer, serverPublicJwk } from '../core/tokens/grants/browserless-servers';
+import { addBrowserlessServer, serverPublicJwk } from '../core/browserless-servers';
 import { readPipedCredential } from './read-bounded';
 import { readSecret } from './read-secret';
 

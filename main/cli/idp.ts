@@ -7,7 +7,7 @@ import { KeyringError } from '../core/errors';
 import type { IdpView } from '../core/idp/identity-providers';
 import { signInToIdp } from '../core/idp/idp-sign-in';
 import type { Keyring } from '../core/keyring';
-import { identityProviders, reconnectThroughIdp } from '../core/tokens/grants/browserless-servers';
+import { identityProviders, reconnectThroughIdp } from '../core/browserless-servers';
 import { formatDuration } from './format';
 import { readPipedCredential } from './read-bounded';
 import { readSecret } from './read-secret';

@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import type { RegistryHit } from '../../shared/registry-search';
 import { KeyringError } from '../core/errors';
+import type { NodeFetch } from '../core/http/node-fetch';
 import { searchRegistry } from '../core/registry-search/registry-search';
 import { shQuote } from '../app/command-line';
 
@@ -37,12 +38,12 @@ export function formatHits(hits: RegistryHit[]): string {
 }
 
 /** mcp-keyring search <words> [--registry URL] [--cursor C] [--json] */
-export async function searchCommand(args: string[]): Promise<void> {
+export async function searchCommand(args: string[], fetch: NodeFetch): Promise<void> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { registry: { type: 'string' }, cursor: { type: 'string' }, json: { type: 'boolean' }, limit: { type: 'string' } } });
   const words = positionals.join(' ');
   if (!words.trim()) throw new KeyringError('invalid-input', 'search needs words to look for: mcp-keyring search <words>');
   const limit = values.limit ? Number(values.limit) : undefined;
-  const result = await searchRegistry(words, { ...(values.registry ? { baseUrl: values.registry } : {}), ...(values.cursor ? { cursor: values.cursor } : {}), ...(limit && Number.isInteger(limit) ? { limit } : {}) });
+  const result = await searchRegistry(words, { fetch, ...(values.registry ? { baseUrl: values.registry } : {}), ...(values.cursor ? { cursor: values.cursor } : {}), ...(limit && Number.isInteger(limit) ? { limit } : {}) });
   if (values.json) {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     return;

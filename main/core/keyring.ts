@@ -4,12 +4,13 @@ import type { DiscoveryPreview } from '../../shared/ipc-contract';
 import type { ServerAuth, ServerConfig } from '../../shared/server-config';
 import { displayStatus, type ServerState, type ServerView } from '../../shared/server-state';
 import { DEFAULT_ACTOR } from './actor';
+import { systemClock, type Clock } from './clock';
 import { signIn, type SignInOptions } from './authorize/sign-in';
 import { discover } from './discovery/discover';
 import { KeyringError } from './errors';
 import type { NodeFetch } from './http/node-fetch';
 import { lazyOutboundFetch } from './http/outbound';
-import { keyringPaths, serviceName, dataDir } from './paths';
+import { keyringPaths, serviceName, dataDir, type KeyringPaths } from './paths';
 import { recordHistory } from './history/history';
 import { ClientStore } from './registration/client-store';
 import { ClientRegistrar, registrationPlan } from './registration/register';
@@ -22,16 +23,23 @@ import { deleteServerSecrets, secretNames } from './vault/secrets';
 import { KeychainVault, type Vault } from './vault/vault';
 
 export interface KeyringOptions {
+  /** The data directory (default: MCP_KEYRING_HOME, else the platform's); ignored when `paths` is given. */
   home?: string;
+  /** Where every non-secret file lives (default: keyringPaths(home)). */
+  paths?: KeyringPaths;
+  /** The keychain service (default: MCP_KEYRING_SERVICE, else "mcp-keyring"); ignored when `vault` is given. */
   service?: string;
   vault?: Vault;
   /** Who is acting, e.g. actorLabel('cli') (./actor.ts); recorded in history and "last refreshed by". */
   actor?: string;
   /**
-   * The fetch for token, revocation and sign-in requests; default: one node:http
+   * The fetch for every outbound request of the core (discovery, registration, token,
+   * revocation, browserless grants, identity providers, registry search); default: one node:http
    * fetch of this Keyring, created on first use (the app may pass another, e.g. Electron's net.fetch).
    */
   fetch?: NodeFetch;
+  /** What time it is, for everything that decides expiry (default: the system clock; tests move it). */
+  clock?: Clock;
 }
 
 /**
@@ -39,23 +47,29 @@ export interface KeyringOptions {
  * hands each flow only the pieces it uses (no process-wide settings).
  */
 export class Keyring {
+  readonly paths: KeyringPaths;
   readonly registry: ServerRegistry;
   readonly states: StateStore;
   readonly vault: Vault;
   readonly tokens: TokenManager;
   readonly actor: string;
   readonly fetch: NodeFetch;
+  readonly clock: Clock;
   private readonly registrar: ClientRegistrar;
+  /** The authorization servers' metadata and our registrations there (clients.json). */
+  readonly clients: ClientStore;
 
   constructor(options: KeyringOptions = {}) {
-    const paths = keyringPaths(options.home ?? dataDir());
+    const paths = (this.paths = options.paths ?? keyringPaths(options.home ?? dataDir()));
     this.actor = options.actor ?? DEFAULT_ACTOR;
     this.fetch = options.fetch ?? lazyOutboundFetch();
+    this.clock = options.clock ?? systemClock;
     this.registry = new ServerRegistry(paths);
-    this.states = new StateStore(paths);
+    this.states = new StateStore(paths, this.clock);
     this.vault = options.vault ?? new KeychainVault(options.service ?? serviceName());
-    this.registrar = new ClientRegistrar(this.vault, new ClientStore(paths));
-    this.tokens = new TokenManager({ vault: this.vault, states: this.states, registrar: this.registrar, actor: this.actor, fetch: this.fetch });
+    this.clients = new ClientStore(paths);
+    this.registrar = new ClientRegistrar(this.vault, this.clients, this.fetch);
+    this.tokens = new TokenManager({ vault: this.vault, states: this.states, registrar: this.registrar, actor: this.actor, fetch: this.fetch, clock: this.clock });
   }
 
   private get flowDeps() {
@@ -89,7 +103,7 @@ export class Keyring {
 
   /** What discovery finds, without storing anything (the window's "Add server" preview). */
   async preview(url: string, auth?: ServerAuth): Promise<DiscoveryPreview> {
-    const found = await discover(url);
+    const found = await discover(url, this.fetch);
     const as = found.authorizationServer;
     return {
       url: found.resource,
@@ -102,7 +116,10 @@ export class Keyring {
 
   async connect(id: string, options: SignInOptions): Promise<ServerState> {
     const server = await this.registry.get(id);
-    if (isBrowserless(server)) return (await obtainBrowserlessToken(server, this.tokens, { fresh: true })).state;
+    if (isBrowserless(server)) {
+      const deps = { vault: this.vault, states: this.states, clients: this.clients, fetch: this.fetch, clock: this.clock, tokens: this.tokens };
+      return (await obtainBrowserlessToken(server, deps, { fresh: true })).state;
+    }
     return signIn(server, this.flowDeps, options);
   }
 
@@ -121,7 +138,7 @@ export class Keyring {
     return result;
   }
 
-  async view(server: ServerConfig, now = Date.now()): Promise<ServerView> {
+  async view(server: ServerConfig, now = this.clock()): Promise<ServerView> {
     const state = await this.states.read(server.id);
     return { id: server.id, name: server.name, url: server.url, authKind: server.auth.kind, status: displayStatus(state, now), state };
   }

@@ -95,7 +95,7 @@ export function json(res: http.ServerResponse, body: unknown, status = 200): voi
 export async function seedSignedIn(profile: KeyringEnv, as: Pick<HostileAs, 'issuer' | 'tokenEndpoint'>, tokens: { access: string; refresh: string }, name = 'hostile'): Promise<ServerConfig> {
   const { keyring } = profile;
   const server = await keyring.add({ url: `${as.issuer}/mcp`, name, auth: { kind: 'oauth', clientId: 'hostile-client', sendResource: false } });
-  await keyring.tokens.registrar.store.saveMetadata(metadata(as.issuer) as never);
+  await keyring.clients.saveMetadata(metadata(as.issuer) as never);
   await keyring.tokens.save(
     server,
     { access_token: tokens.access, token_type: 'bearer', expires_in: 3600, refresh_token: tokens.refresh } as never,

@@ -152,7 +152,7 @@ export async function seedOAuthServer(profile: KeyringEnv, mcpUrl: string, as: R
   const server = await profile.keyring.add({ url: mcpUrl, name, auth: { kind: 'oauth', clientId: 'hostile-test-client', sendResource: true }, clientSecret });
   const accessToken = canary('access-token');
   const refreshToken = canary('refresh-token');
-  await profile.keyring.tokens.registrar.store.saveMetadata(as as never);
+  await profile.keyring.clients.saveMetadata(as as never);
   await profile.keyring.vault.set(secretNames.accessToken(server.id), accessToken);
   await profile.keyring.vault.set(secretNames.refreshToken(server.id), refreshToken);
   const state = await profile.keyring.states.read(server.id);

@@ -58,12 +58,12 @@ async function decideAuth(scanned: ScannedServer, keyring: Keyring): Promise<Ser
 async function importTokens(keyring: Keyring, server: ServerConfig, cache: McpRemoteCache): Promise<string | undefined> {
   const tokens = cache.tokens;
   if (!tokens || server.auth.kind !== 'oauth') return undefined;
-  const now = Date.now();
+  const now = keyring.clock();
   if (!tokens.refresh_token && typeof tokens.expires_at === 'number' && tokens.expires_at <= now) {
     return "mcp-remote's token has expired and has no refresh token: sign in once.";
   }
   if (tokens.token_type && tokens.token_type.toLowerCase() !== 'bearer') return `mcp-remote's token is a "${tokens.token_type}" token; sign in once.`;
-  const found = await discover(server.url);
+  const found = await discover(server.url, keyring.fetch);
   const as: oauth.AuthorizationServer | undefined = found.authorizationServer;
   if (!as) return `${server.url} names no authorization server any more; sign in once.`;
   const info = cache.clientInfo;
@@ -71,7 +71,7 @@ async function importTokens(keyring: Keyring, server: ServerConfig, cache: McpRe
     return `mcp-remote signed in at ${info.issuer}, but the server now names ${as.issuer}; sign in once.`;
   }
   const auth = server.auth;
-  await keyring.tokens.registrar.store.saveMetadata(as);
+  await keyring.clients.saveMetadata(as);
   let clientId: string;
   if (auth.clientId) {
     clientId = auth.clientId;
@@ -81,7 +81,7 @@ async function importTokens(keyring: Keyring, server: ServerConfig, cache: McpRe
     clientId = info.client_id;
     if (info.client_secret) await keyring.vault.set(secretNames.clientSecret(as.issuer, info.client_id), info.client_secret);
     // Kept for refreshing these tokens; new sign-ins still register MCP Keyring's own client.
-    await keyring.tokens.registrar.store.saveRegistration(
+    await keyring.clients.saveRegistration(
       as.issuer,
       {
         clientId: info.client_id,

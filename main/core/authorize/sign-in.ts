@@ -107,7 +107,7 @@ export async function signIn(server: ServerConfig, deps: SignInDeps, options: Si
   const auth = server.auth;
   const timeoutMs = options.timeoutMs ?? DEFAULT_SIGN_IN_TIMEOUT_MS;
   options.onProgress?.({ step: 'discovering' });
-  const discovery = await discoverForSignIn(server.url);
+  const discovery = await discoverForSignIn(server.url, fetch);
   const as = discovery.authorizationServer;
   await registrar.store.saveMetadata(as);
   if (options.freshRegistration && !auth.clientId) await forgetCurrentRegistration(registrar, as.issuer);

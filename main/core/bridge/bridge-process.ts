@@ -20,7 +20,7 @@ export async function runBridgeProcess(id: string, vault: Vault, hooks: BridgePr
   installResponseLite();
   const keyring = new Keyring({ vault, actor: actorLabel('bridge') });
   const server = await keyring.registry.get(id);
-  const credentials = credentialsFor(server, keyring.tokens);
+  const credentials = credentialsFor(server, keyring);
   const log = (line: string) => process.stderr.write(`[mcp-keyring bridge ${id}] ${redact(line, credentials.secrets)}\n`);
   if (credentials instanceof OAuthCredentials) {
     credentials.preload();

@@ -5,10 +5,20 @@ import type { ServerState } from '../../../shared/server-state';
 import { KeyringError } from '../errors';
 import type { AccessToken, TokenManager } from '../tokens/token-manager';
 import { recordHistory } from '../history/history';
+import type { StateStore } from '../registry/state-store';
 import { secretNames } from '../vault/secrets';
 import type { Vault } from '../vault/vault';
 
 export type AuthHeaders = Record<string, string>;
+
+/** What a server's credentials work with, from the composition root (a Keyring fits). */
+export interface CredentialDeps {
+  tokens: TokenManager;
+  vault: Vault;
+  states: StateStore;
+  /** Who is acting, for the history (../actor.ts). */
+  actor: string;
+}
 
 export interface Credentials {
   /** Headers for the next request; may refresh first. Throws needs-sign-in when there is no usable credential. */
@@ -31,6 +41,8 @@ export class OAuthCredentials implements Credentials {
   constructor(
     private readonly server: ServerConfig,
     private readonly tokens: TokenManager,
+    private readonly states: StateStore,
+    private readonly actor: string,
   ) {}
 
   /**
@@ -53,7 +65,7 @@ export class OAuthCredentials implements Credentials {
   }
 
   async renew(rejected: AuthHeaders): Promise<AuthHeaders> {
-    recordHistory(this.tokens.states.paths, this.server.id, { kind: 'bridge-401', by: this.tokens.actor });
+    recordHistory(this.states.paths, this.server.id, { kind: 'bridge-401', by: this.actor });
     const token = rejected.Authorization?.replace(/^Bearer /, '');
     if (this.cached?.token === token) this.cached = undefined;
     return bearer((await this.load(token)).token);
@@ -149,9 +161,9 @@ export class NoCredentials implements Credentials {
   }
 }
 
-export function credentialsFor(server: ServerConfig, tokens: TokenManager): Credentials {
-  if (server.auth.kind === 'oauth') return new OAuthCredentials(server, tokens);
-  if (server.auth.kind === 'header') return new HeaderCredentials(server as ServerConfig & { auth: typeof server.auth }, tokens.vault);
+export function credentialsFor(server: ServerConfig, deps: CredentialDeps): Credentials {
+  if (server.auth.kind === 'oauth') return new OAuthCredentials(server, deps.tokens, deps.states, deps.actor);
+  if (server.auth.kind === 'header') return new HeaderCredentials(server as ServerConfig & { auth: typeof server.auth }, deps.vault);
   return new NoCredentials();
 }
 
@@ -172,10 +184,10 @@ export function helperMinValidityMs(state: Pick<ServerState, 'expiresAt' | 'last
 }
 
 /** The headers a headers helper prints for one server. Throws needs-sign-in when there is no usable credential. */
-export async function helperHeaders(server: ServerConfig, tokens: TokenManager): Promise<AuthHeaders> {
-  if (server.auth.kind !== 'oauth') return credentialsFor(server, tokens).headers();
-  const minValidityMs = helperMinValidityMs(await tokens.states.read(server.id));
-  return bearer((await tokens.getAccessToken(server, { minValidityMs })).token);
+export async function helperHeaders(server: ServerConfig, deps: CredentialDeps): Promise<AuthHeaders> {
+  if (server.auth.kind !== 'oauth') return credentialsFor(server, deps).headers();
+  const minValidityMs = helperMinValidityMs(await deps.states.read(server.id));
+  return bearer((await deps.tokens.getAccessToken(server, { minValidityMs })).token);
 }
 
 /**

@@ -4,6 +4,7 @@
 // RFC 8414 / OIDC metadata. oauth4webapi validates each document.
 import * as oauth from 'oauth4webapi';
 import { KeyringError, isKeyringError, serverText } from '../errors';
+import type { NodeFetch } from '../http/node-fetch';
 import { oauthCall, request } from '../http/outbound';
 import { requireReachableUrl, requireResourceMetadataUrl, requireSecureUrl } from '../url-policy';
 import { isScopeToken, parseBearerChallenge, type BearerChallenge } from './www-authenticate';
@@ -34,8 +35,8 @@ const INITIALIZE_PROBE = JSON.stringify({
 });
 
 /** An MCP request without a token: what a client would send first. */
-export async function probeServer(serverUrl: string): Promise<ProbeResult> {
-  const response = await request(serverUrl, {
+export async function probeServer(serverUrl: string, fetch: NodeFetch): Promise<ProbeResult> {
+  const response = await request(fetch, serverUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
     body: INITIALIZE_PROBE,
@@ -45,7 +46,7 @@ export async function probeServer(serverUrl: string): Promise<ProbeResult> {
   await response.body?.cancel().catch(() => undefined);
   if (sessionId) {
     // Be polite: end the session the probe opened.
-    await request(serverUrl, { method: 'DELETE', headers: { 'mcp-session-id': sessionId } })
+    await request(fetch, serverUrl, { method: 'DELETE', headers: { 'mcp-session-id': sessionId } })
       .then((r) => r.body?.cancel())
       .catch(() => undefined);
   }
@@ -53,8 +54,8 @@ export async function probeServer(serverUrl: string): Promise<ProbeResult> {
 }
 
 /** Reads a JSON metadata document; undefined when it is not there (404 and friends). */
-async function fetchMetadata(url: URL, what: string): Promise<Response | undefined> {
-  const response = await request(url, { headers: { accept: 'application/json' } });
+async function fetchMetadata(url: URL, what: string, fetch: NodeFetch): Promise<Response | undefined> {
+  const response = await request(fetch, url, { headers: { accept: 'application/json' } });
   if (response.status === 404 || response.status === 410 || response.status === 405 || response.status === 400 || response.status === 401 || response.status === 403) {
     await response.body?.cancel().catch(() => undefined);
     return undefined;
@@ -110,12 +111,12 @@ function coversServer(metadataResource: string, serverUrl: URL): boolean {
   return serverUrl.pathname === prefix || serverUrl.pathname.startsWith(`${prefix}/`) || prefix === '';
 }
 
-export async function fetchResourceMetadata(serverUrl: URL, challenge?: BearerChallenge): Promise<{ url: string; metadata: Discovery['resourceMetadata'] & {} } | undefined> {
+export async function fetchResourceMetadata(serverUrl: URL, fetch: NodeFetch, challenge?: BearerChallenge): Promise<{ url: string; metadata: Discovery['resourceMetadata'] & {} } | undefined> {
   const candidates = challenge?.resourceMetadata
     ? [requireResourceMetadataUrl(challenge.resourceMetadata, serverUrl)] // URL policy: the server's own origin only
     : wellKnownResourceUrls(serverUrl);
   for (const url of candidates) {
-    const response = await fetchMetadata(url, 'protected-resource metadata');
+    const response = await fetchMetadata(url, 'protected-resource metadata', fetch);
     if (!response) continue;
     // The document may describe the server itself or a prefix of it (the root form);
     // oauth4webapi then checks the document against the resource it names.
@@ -153,10 +154,10 @@ export function authorizationServerMetadataUrls(issuer: URL): Array<{ url: URL; 
 }
 
 /** `namedBy`: the MCP server whose metadata named this issuer (URL policy: no loopback/private AS for a public server). */
-export async function discoverAuthorizationServer(issuerValue: string, namedBy?: URL): Promise<oauth.AuthorizationServer> {
+export async function discoverAuthorizationServer(issuerValue: string, fetch: NodeFetch, namedBy?: URL): Promise<oauth.AuthorizationServer> {
   const issuer = namedBy ? requireReachableUrl(issuerValue, 'authorization server', namedBy) : requireSecureUrl(issuerValue, 'authorization server');
   for (const { url } of authorizationServerMetadataUrls(issuer)) {
-    const response = await fetchMetadata(url, 'authorization server metadata');
+    const response = await fetchMetadata(url, 'authorization server metadata', fetch);
     if (!response) continue;
     const metadata = await validated(url, 'authorization server metadata', () => oauth.processDiscoveryResponse(issuer, response));
     checkAuthorizationServer(metadata);
@@ -196,21 +197,21 @@ function checkEndpoints(metadata: oauth.AuthorizationServer): void {
   }
 }
 
-/** The whole discovery for one server URL. */
-export async function discover(serverUrl: string): Promise<Discovery> {
+/** The whole discovery for one server URL, every request through `fetch`. */
+export async function discover(serverUrl: string, fetch: NodeFetch): Promise<Discovery> {
   const url = new URL(serverUrl);
-  const probe = await probeServer(serverUrl);
+  const probe = await probeServer(serverUrl, fetch);
   const base: Discovery = { resource: url.href, protection: 'unknown', probe, scopes: probe.challenge?.scope ?? [] };
   if (probe.status >= 200 && probe.status < 300) {
     // The server answered without a token; it may still advertise an authorization server.
-    const prm = await fetchResourceMetadata(url).catch(() => undefined);
+    const prm = await fetchResourceMetadata(url, fetch).catch(() => undefined);
     if (!prm) return { ...base, protection: 'none' };
-    return finish(base, prm);
+    return finish(base, prm, fetch);
   }
-  const prm = await fetchResourceMetadata(url, probe.challenge);
+  const prm = await fetchResourceMetadata(url, fetch, probe.challenge);
   if (!prm) {
     // Servers from before RFC 9728 serve their own authorization server metadata.
-    const legacy = await discoverAuthorizationServer(url.origin).catch((error) => {
+    const legacy = await discoverAuthorizationServer(url.origin, fetch).catch((error) => {
       if (isKeyringError(error, 'no-authorization-server') || isKeyringError(error, 'bad-metadata')) return undefined;
       throw error;
     });
@@ -219,7 +220,7 @@ export async function discover(serverUrl: string): Promise<Discovery> {
     if (fallback) return { ...base, protection: 'oauth', authorizationServer: fallback };
     return base;
   }
-  return finish(base, prm);
+  return finish(base, prm, fetch);
 }
 
 /**
@@ -247,19 +248,19 @@ export function defaultEndpointsFallback(serverUrl: URL, probe: ProbeResult): oa
   return metadata;
 }
 
-async function finish(base: Discovery, prm: { url: string; metadata: NonNullable<Discovery['resourceMetadata']> }): Promise<Discovery> {
+async function finish(base: Discovery, prm: { url: string; metadata: NonNullable<Discovery['resourceMetadata']> }, fetch: NodeFetch): Promise<Discovery> {
   const issuer = prm.metadata.authorization_servers?.[0];
   if (!issuer) {
     throw new KeyringError('no-authorization-server', `The protected-resource metadata at ${prm.url} names no authorization server.`);
   }
-  const authorizationServer = await discoverAuthorizationServer(issuer, new URL(base.resource));
+  const authorizationServer = await discoverAuthorizationServer(issuer, fetch, new URL(base.resource));
   const scopes = base.scopes.length ? base.scopes : (prm.metadata.scopes_supported ?? []).filter(isScopeToken);
   return { ...base, protection: 'oauth', resourceMetadata: prm.metadata, resourceMetadataUrl: prm.url, authorizationServer, scopes };
 }
 
 /** Discovery that must end in an authorization server, with the error a user needs when it does not. */
-export async function discoverForSignIn(serverUrl: string): Promise<Discovery & { authorizationServer: oauth.AuthorizationServer }> {
-  const found = await discover(serverUrl);
+export async function discoverForSignIn(serverUrl: string, fetch: NodeFetch): Promise<Discovery & { authorizationServer: oauth.AuthorizationServer }> {
+  const found = await discover(serverUrl, fetch);
   if (found.authorizationServer) return found as Discovery & { authorizationServer: oauth.AuthorizationServer };
   if (found.protection === 'none') {
     throw new KeyringError('no-authorization-server', `${serverUrl} answered without asking for sign-in: it needs no credentials (add it with --no-auth).`);

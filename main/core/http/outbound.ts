@@ -28,15 +28,13 @@ export function createOutboundFetch(): NodeFetch {
 
 /**
  * A fetch created on its first request (so a process that never goes out, like a
- * bridge with a fresh token, pays nothing). The composition root makes its own;
- * the modules not yet handed one by their callers share the default below.
+ * bridge with a fresh token, pays nothing). The composition root (../keyring.ts)
+ * calls this once and hands the result to every flow; there is no module default.
  */
 export function lazyOutboundFetch(create: () => NodeFetch = createOutboundFetch): NodeFetch {
   let instance: NodeFetch | undefined;
   return (input, init) => (instance ??= create())(input, init);
 }
-
-const defaultFetch = lazyOutboundFetch();
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
@@ -70,8 +68,6 @@ const oauthFetchVia = (via: NodeFetch) => async (input: string | URL | { url: st
   throw new TypeError('fetch failed', { cause: new RedirectRefusedError(from, to, verdict.follow ? 'oauth' : verdict.reason) });
 };
 
-const defaultOAuthFetch = oauthFetchVia(defaultFetch);
-
 const CERTIFICATE_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS/;
 
 export function unreachable(url: string | URL, error: unknown): KeyringError {
@@ -103,8 +99,8 @@ export function transportRefusal(error: unknown): string | undefined {
   return undefined;
 }
 
-/** GET/POST with a timeout; network failures become server-unreachable errors. */
-export async function request(url: string | URL, init: RequestInit = {}, via: NodeFetch = defaultFetch): Promise<Response> {
+/** GET/POST through `via` with a timeout; network failures become server-unreachable errors. */
+export async function request(via: NodeFetch, url: string | URL, init: RequestInit = {}): Promise<Response> {
   try {
     return (await via(url, { redirect: 'manual', ...init, signal: init.signal ?? AbortSignal.timeout(SIGNAL_TIMEOUT_MS) })) as Response;
   } catch (error) {
@@ -112,12 +108,12 @@ export async function request(url: string | URL, init: RequestInit = {}, via: No
   }
 }
 
-/** oauth4webapi options for requests to `url`: our fetch (`via`, else the default), a timeout, and plain http only to loopback. */
-export function oauthHttpOptions(url: string | URL, via?: NodeFetch): { [oauth.allowInsecureRequests]?: boolean; [oauth.customFetch]: typeof fetch; signal: () => AbortSignal } {
+/** oauth4webapi options for requests to `url`: the caller's fetch (`via`) without redirects, a timeout, and plain http only to loopback. */
+export function oauthHttpOptions(url: string | URL, via: NodeFetch): { [oauth.allowInsecureRequests]?: boolean; [oauth.customFetch]: typeof fetch; signal: () => AbortSignal } {
   const target = new URL(String(url));
   return {
     ...(target.protocol === 'http:' && isLoopbackHost(target.hostname) ? { [oauth.allowInsecureRequests]: true } : {}),
-    [oauth.customFetch]: (via ? oauthFetchVia(via) : defaultOAuthFetch) as typeof fetch,
+    [oauth.customFetch]: oauthFetchVia(via) as typeof fetch,
     signal: () => AbortSignal.timeout(SIGNAL_TIMEOUT_MS),
   };
 }

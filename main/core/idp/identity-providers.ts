@@ -7,6 +7,8 @@ import * as oauth from 'oauth4webapi';
 import type { IdentityProviderConfig } from '../../../shared/server-config';
 import { KeyringError, describeOAuthError, isKeyringError } from '../errors';
 import { withFileLock } from '../fs/file-lock';
+import type { Clock } from '../clock';
+import type { NodeFetch } from '../http/node-fetch';
 import { oauthCall, oauthHttpOptions } from '../http/outbound';
 import type { KeyringPaths } from '../paths';
 import { ClientStore } from '../registration/client-store';
@@ -49,14 +51,14 @@ export function printableClaim(value: unknown, max = 200): string | null {
   return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }
 
-function sessionFrom(claims: Record<string, unknown>, hasRefreshToken: boolean): IdpSession {
+function sessionFrom(claims: Record<string, unknown>, hasRefreshToken: boolean, now: number): IdpSession {
   return {
     status: 'signed-in',
     subject: printableClaim(claims.sub),
     email: printableClaim(claims.email),
     expiresAt: typeof claims.exp === 'number' ? claims.exp * 1000 : null,
     hasRefreshToken,
-    signedInAt: Date.now(),
+    signedInAt: now,
     lastError: null,
   };
 }
@@ -65,10 +67,16 @@ export class IdentityProviders {
   readonly store: IdpStore;
   private readonly metadataCache: ClientStore;
 
+  private readonly vault: Vault;
+  private readonly fetch: NodeFetch;
+  private readonly clock: Clock;
+
+  /** `fetch`: for the IdP's discovery and token requests; `clock`: decides when the ID token needs renewing (the composition root's). */
   constructor(
     private readonly paths: KeyringPaths,
-    readonly vault: Vault,
+    deps: { vault: Vault; fetch: NodeFetch; clock: Clock },
   ) {
+    ({ vault: this.vault, fetch: this.fetch, clock: this.clock } = deps);
     this.store = new IdpStore(paths);
     this.metadataCache = new ClientStore(paths);
   }
@@ -122,7 +130,7 @@ export class IdentityProviders {
     for (const algorithm of ['oidc', 'oauth2'] as const) {
       try {
         metadata = await oauthCall(issuer, async () =>
-          oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { ...oauthHttpOptions(issuer), algorithm })),
+          oauth.processDiscoveryResponse(issuer, await oauth.discoveryRequest(issuer, { ...this.httpOptions(issuer), algorithm })),
         );
         break;
       } catch (error) {
@@ -136,6 +144,11 @@ export class IdentityProviders {
     requireSecureUrl(metadata.token_endpoint, 'identity provider token_endpoint');
     await this.metadataCache.saveMetadata(metadata);
     return metadata;
+  }
+
+  /** oauth4webapi options for a request to this IdP: its fetch, the deadline, no redirects. */
+  httpOptions(url: string | URL): ReturnType<typeof oauthHttpOptions> {
+    return oauthHttpOptions(url, this.fetch);
   }
 
   /** The client MCP Keyring is at the IdP, and how it authenticates there. */
@@ -155,7 +168,7 @@ export class IdentityProviders {
     }
     const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
     if (!audiences.includes(config.clientId)) throw new KeyringError('invalid-input', `The ID token is for ${printableClaim(audiences.join(', '), 120) ?? 'no audience'}, not for the client id ${config.clientId}.`);
-    if (typeof claims.exp !== 'number' || claims.exp * 1000 <= Date.now()) throw new KeyringError('invalid-input', 'The ID token has expired (or has no exp); get a fresh one.');
+    if (typeof claims.exp !== 'number' || claims.exp * 1000 <= this.clock()) throw new KeyringError('invalid-input', 'The ID token has expired (or has no exp); get a fresh one.');
     return this.storeTokens(config, token, undefined);
   }
 
@@ -163,15 +176,15 @@ export class IdentityProviders {
   async idToken(id: string): Promise<{ token: string; config: IdentityProviderConfig }> {
     const { config, session } = await this.store.get(id);
     const current = await this.vault.get(idpSecretNames.idToken(id));
-    if (current && session.expiresAt !== null && session.expiresAt - Date.now() > ID_TOKEN_MARGIN_MS) return { token: current, config };
+    if (current && session.expiresAt !== null && session.expiresAt - this.clock() > ID_TOKEN_MARGIN_MS) return { token: current, config };
     return withFileLock(path.join(this.paths.lockDir, `idp-${id}.refresh`), async () => {
       // Another process may have renewed it while we waited.
       const again = await this.store.get(id);
       const token = await this.vault.get(idpSecretNames.idToken(id));
-      if (token && again.session.expiresAt !== null && again.session.expiresAt - Date.now() > ID_TOKEN_MARGIN_MS) return { token, config };
+      if (token && again.session.expiresAt !== null && again.session.expiresAt - this.clock() > ID_TOKEN_MARGIN_MS) return { token, config };
       const refreshToken = await this.vault.get(idpSecretNames.refreshToken(id));
       // Nothing to renew it with: a token in its last minute is still worth presenting.
-      if (!refreshToken && token && again.session.expiresAt !== null && again.session.expiresAt > Date.now()) return { token, config };
+      if (!refreshToken && token && again.session.expiresAt !== null && again.session.expiresAt > this.clock()) return { token, config };
       if (!refreshToken) {
         const reason = token ? `Your sign-in at ${config.name} has expired.` : `You are not signed in to ${config.name}.`;
         await this.markNeedsSignIn(id, reason);
@@ -181,7 +194,7 @@ export class IdentityProviders {
       const { client, auth } = await this.client(config, as);
       try {
         const response = await oauthCall(as.token_endpoint!, async () =>
-          oauth.processRefreshTokenResponse(as, client, await oauth.refreshTokenGrantRequest(as, client, auth, refreshToken, oauthHttpOptions(as.token_endpoint!))),
+          oauth.processRefreshTokenResponse(as, client, await oauth.refreshTokenGrantRequest(as, client, auth, refreshToken, this.httpOptions(as.token_endpoint!))),
         );
         if (!response.id_token) throw new KeyringError('token-request-failed', `${config.name} renewed the sign-in without a new ID token.`);
         await this.storeTokens(config, response.id_token, response.refresh_token ?? refreshToken);
@@ -202,7 +215,7 @@ export class IdentityProviders {
     if (refreshToken) await this.vault.set(idpSecretNames.refreshToken(config.id), refreshToken);
     else await this.vault.delete(idpSecretNames.refreshToken(config.id));
     await this.vault.set(idpSecretNames.idToken(config.id), idToken);
-    return this.store.setSession(config.id, sessionFrom(jwtClaims(idToken), Boolean(refreshToken)));
+    return this.store.setSession(config.id, sessionFrom(jwtClaims(idToken), Boolean(refreshToken), this.clock()));
   }
 
   private async deleteTokens(id: string): Promise<void> {

@@ -9,7 +9,7 @@ import { startLoopbackListener, type Callback } from '../authorize/loopback-list
 import { DEFAULT_SIGN_IN_TIMEOUT_MS } from '../authorize/sign-in';
 import { checkAuthorizationServer } from '../discovery/discover';
 import { KeyringError, describeOAuthError, isKeyringError } from '../errors';
-import { oauthCall, oauthHttpOptions } from '../http/outbound';
+import { oauthCall } from '../http/outbound';
 import type { IdentityProviders } from './identity-providers';
 import type { IdpSession } from './idp-store';
 
@@ -58,7 +58,7 @@ export async function signInToIdp(idps: IdentityProviders, id: string, options: 
       oauth.processAuthorizationCodeResponse(
         as,
         client,
-        await oauth.authorizationCodeGrantRequest(as, client, auth, params, listener.redirectUri, codeVerifier, oauthHttpOptions(as.token_endpoint!)),
+        await oauth.authorizationCodeGrantRequest(as, client, auth, params, listener.redirectUri, codeVerifier, idps.httpOptions(as.token_endpoint!)),
         { expectedNonce: nonce, requireIdToken: true },
       ),
     );

@@ -4,6 +4,7 @@
 import * as oauth from 'oauth4webapi';
 import type { OAuthOptions } from '../../../shared/server-config';
 import { KeyringError, describeOAuthError, isKeyringError } from '../errors';
+import type { NodeFetch } from '../http/node-fetch';
 import { oauthCall, oauthHttpOptions } from '../http/outbound';
 import { secretNames } from '../vault/secrets';
 import type { Vault } from '../vault/vault';
@@ -78,7 +79,9 @@ async function withSecretExpiryDefault(response: Response): Promise<Response> {
 export class ClientRegistrar {
   constructor(
     private readonly vault: Vault,
-    readonly store = new ClientStore(),
+    readonly store: ClientStore,
+    /** The fetch for registration requests (the composition root's). */
+    private readonly fetch: NodeFetch,
   ) {}
 
   /** The registration new sign-ins use at this AS, if any. */
@@ -180,7 +183,7 @@ export class ClientRegistrar {
             token_endpoint_auth_method: requestedAuthMethod(as),
             application_type: 'native',
           },
-          oauthHttpOptions(as.registration_endpoint!),
+          oauthHttpOptions(as.registration_endpoint!, this.fetch),
         );
         status = response.status;
         return oauth.processDynamicClientRegistrationResponse(await withSecretExpiryDefault(response));

@@ -16,6 +16,7 @@ import type { RegistryHit, RegistrySearchResult } from '../../../shared/registry
 import { probeServer } from '../discovery/discover';
 import { KeyringError } from '../errors';
 import { cleanText } from '../history/history';
+import type { NodeFetch } from '../http/node-fetch';
 import { request, transportRefusal, unreachable } from '../http/outbound';
 import { canonicalServerUrl, requireSecureUrl } from '../url-policy';
 
@@ -51,7 +52,7 @@ function usableRemote(remote: Remote): { url: string; transport: 'streamable-htt
   }
 }
 
-async function signInOf(url: string, remote: Remote): Promise<Pick<RegistryHit, 'signIn' | 'keyFields'>> {
+async function signInOf(url: string, remote: Remote, fetch: NodeFetch): Promise<Pick<RegistryHit, 'signIn' | 'keyFields'>> {
   const secrets = (remote.headers ?? []).filter((header) => header.isSecret);
   if (secrets.length) {
     return {
@@ -60,7 +61,7 @@ async function signInOf(url: string, remote: Remote): Promise<Pick<RegistryHit, 
     };
   }
   try {
-    const probe = await probeServer(url);
+    const probe = await probeServer(url, fetch);
     if (probe.status === 401 && probe.challenge?.resourceMetadata) return { signIn: 'oauth' };
     if (probe.status >= 200 && probe.status < 300) return { signIn: 'none' };
     if (probe.status === 401) return { signIn: 'unknown' };
@@ -85,6 +86,8 @@ async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Prom
 }
 
 export interface RegistrySearchOptions {
+  /** The fetch for the registry and the probes (the composition root's). */
+  fetch: NodeFetch;
   baseUrl?: string;
   cursor?: string;
   limit?: number;
@@ -93,14 +96,14 @@ export interface RegistrySearchOptions {
 }
 
 /** One page of servers matching `words` that MCP Keyring can add (they have a remote endpoint). */
-export async function searchRegistry(words: string, options: RegistrySearchOptions = {}): Promise<RegistrySearchResult> {
+export async function searchRegistry(words: string, options: RegistrySearchOptions): Promise<RegistrySearchResult> {
   const base = registryBaseUrl(options.baseUrl);
   const url = new URL(`${base}/v0/servers`);
   if (words.trim()) url.searchParams.set('search', words.trim().slice(0, 200));
   url.searchParams.set('version', 'latest');
   url.searchParams.set('limit', String(Math.min(Math.max(options.limit ?? 30, 1), 100)));
   if (options.cursor) url.searchParams.set('cursor', options.cursor.slice(0, 2000));
-  const response = await request(url, { headers: { accept: 'application/json' } });
+  const response = await request(options.fetch, url, { headers: { accept: 'application/json' } });
   if (response.status !== 200) {
     await response.body?.cancel().catch(() => undefined);
     throw new KeyringError('server-unreachable', `The registry at ${base} answered HTTP ${response.status} to a search.`);
@@ -124,7 +127,7 @@ export async function searchRegistry(words: string, options: RegistrySearchOptio
     if (chosen) candidates.push({ detail: server, remote: chosen.remote, url: chosen.usable!.url, transport: chosen.usable!.transport });
   }
   const hits = await mapLimited(candidates, PROBE_CONCURRENCY, async (c): Promise<RegistryHit> => {
-    const signIn = options.probe === false ? { signIn: c.remote.headers?.some((h) => h.isSecret) ? ('api-key' as const) : ('unknown' as const) } : await signInOf(c.url, c.remote);
+    const signIn = options.probe === false ? { signIn: c.remote.headers?.some((h) => h.isSecret) ? ('api-key' as const) : ('unknown' as const) } : await signInOf(c.url, c.remote, options.fetch);
     return {
       name: cleanText(c.detail.name, 200),
       ...(c.detail.title ? { title: cleanText(c.detail.title, 100) } : {}),

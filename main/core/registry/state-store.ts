@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { emptyState, ServerStateSchema, type ServerState } from '../../../shared/server-state';
 import { MESSAGE_MAX, displayText } from '../../../shared/display-text';
+import { systemClock, type Clock } from '../clock';
 import { readFileIfExists, writeFileAtomic } from '../fs/atomic-write';
 import { keyringPaths, type KeyringPaths } from '../paths';
 
@@ -41,7 +42,11 @@ export function settleStaleRefreshing(state: ServerState, now = Date.now()): Ser
 }
 
 export class StateStore {
-  constructor(readonly paths: KeyringPaths = keyringPaths()) {}
+  constructor(
+    readonly paths: KeyringPaths = keyringPaths(),
+    /** Decides when a "refreshing" record is stale, and stamps updatedAt. */
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   file(id: string): string {
     return path.join(this.paths.stateDir, `${id}.json`);
@@ -57,12 +62,12 @@ export class StateStore {
       // A damaged state file holds nothing that cannot be rebuilt: start over.
       return emptyState(id);
     }
-    return settleStaleRefreshing(state);
+    return settleStaleRefreshing(state, this.clock());
   }
 
   async write(state: ServerState): Promise<ServerState> {
     // lastError and scopes quote servers: stored only in a form safe to show.
-    const next = { ...state, lastError: state.lastError === null ? null : displayText(state.lastError, MESSAGE_MAX), scopes: state.scopes.map((s) => displayText(s)).filter(Boolean), updatedAt: Date.now() };
+    const next = { ...state, lastError: state.lastError === null ? null : displayText(state.lastError, MESSAGE_MAX), scopes: state.scopes.map((s) => displayText(s)).filter(Boolean), updatedAt: this.clock() };
     await writeFileAtomic(this.file(state.id), `${JSON.stringify(next, null, 2)}\n`);
     return next;
   }

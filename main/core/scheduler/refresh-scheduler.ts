@@ -14,6 +14,7 @@
 import type { ServerConfig } from '../../../shared/server-config';
 import type { ServerState } from '../../../shared/server-state';
 import { isKeyringError, KeyringError } from '../errors';
+import type { Clock } from '../clock';
 import type { Keyring } from '../keyring';
 import { needsRefresh, refreshMargin } from '../tokens/token-manager';
 
@@ -34,7 +35,6 @@ export interface RefreshSchedulerOptions {
   maxTimerMs?: number;
   /** Safety-net rescan of every server (default 5 min; 0 turns it off). */
   rescanIntervalMs?: number;
-  now?: () => number;
 }
 
 export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 30_000, maxMs: 10 * 60_000 };
@@ -88,7 +88,8 @@ export class RefreshScheduler {
   private readonly backoff: BackoffOptions;
   private readonly maxTimerMs: number;
   private readonly rescanIntervalMs: number;
-  private readonly now: () => number;
+  /** The Keyring's clock: decides when a refresh is due and when a retry may go. */
+  private readonly now: Clock;
   private readonly timers = new Map<string, Armed>();
   private readonly debounces = new Map<string, NodeJS.Timeout>();
   /** In-flight evaluations or refreshes, one chain per server: never two at once. */
@@ -107,7 +108,7 @@ export class RefreshScheduler {
     this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
     this.maxTimerMs = options.maxTimerMs ?? DEFAULT_MAX_TIMER_MS;
     this.rescanIntervalMs = options.rescanIntervalMs ?? DEFAULT_RESCAN_MS;
-    this.now = options.now ?? Date.now;
+    this.now = keyring.clock;
   }
 
   get started(): boolean {

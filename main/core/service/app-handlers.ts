@@ -1,13 +1,14 @@
 // The channels about the app itself: settings, opening a link, and the MCP
 // registry search of the Add dialog.
 import type { KeyringApi } from '../../../shared/ipc-contract';
+import type { NodeFetch } from '../http/node-fetch';
 import { searchRegistry } from '../registry-search/registry-search';
 import type { KeyringPlatform } from './platform';
 import { httpUrl, record, settingsPatch, text } from './validate-input';
 
 type AppChannels = 'settings:get' | 'settings:set' | 'app:open-external' | 'registry:search';
 
-export function appHandlers(platform: KeyringPlatform): Pick<KeyringApi, AppChannels> {
+export function appHandlers(platform: KeyringPlatform, fetch: NodeFetch): Pick<KeyringApi, AppChannels> {
   return {
     'settings:get': async () => platform.getSettings(),
 
@@ -21,7 +22,7 @@ export function appHandlers(platform: KeyringPlatform): Pick<KeyringApi, AppChan
       const input = record(request, 'search');
       const words = text(input.words, 'The search words', { optional: true }) ?? '';
       const cursor = text(input.cursor, 'The page cursor', { optional: true });
-      return searchRegistry(words, { ...(platform.registryUrl ? { baseUrl: platform.registryUrl } : {}), ...(cursor ? { cursor } : {}) });
+      return searchRegistry(words, { fetch, ...(platform.registryUrl ? { baseUrl: platform.registryUrl } : {}), ...(cursor ? { cursor } : {}) });
     },
   };
 }

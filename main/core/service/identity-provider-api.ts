@@ -5,7 +5,7 @@ import type { IdentityProviderView, IpcContract, KeyringApi } from '../../../sha
 import type { IdpView } from '../idp/identity-providers';
 import { signInToIdp } from '../idp/idp-sign-in';
 import type { Keyring } from '../keyring';
-import { identityProviders, reconnectThroughIdp, serverPublicJwk } from '../tokens/grants/browserless-servers';
+import { identityProviders, reconnectThroughIdp, serverPublicJwk } from '../browserless-servers';
 import { invalid } from './validate-input';
 
 type IdpChannels = 'servers:public-key' | 'idps:list' | 'idps:add' | 'idps:connect' | 'idps:cancel-connect' | 'idps:sign-out' | 'idps:remove';

@@ -39,7 +39,7 @@ export function createKeyringService(keyring: Keyring, platform: KeyringPlatform
   const api: KeyringApi = {
     ...serverHandlers(keyring, signIns, feed),
     ...clientHandlers(keyring, platform, feed),
-    ...appHandlers(platform),
+    ...appHandlers(platform, keyring.fetch),
     ...identityProviderChannels,
   };
 

@@ -3,7 +3,7 @@
 import type { AddServerRequest, KeyringApi } from '../../../shared/ipc-contract';
 import { readHistory } from '../history/history';
 import type { Keyring } from '../keyring';
-import { addBrowserlessServer } from '../tokens/grants/browserless-servers';
+import { addBrowserlessServer } from '../browserless-servers';
 import { canonicalServerUrl } from '../url-policy';
 import type { ChangeFeed } from './change-feed';
 import type { SignInTracker } from './sign-in-tracker';

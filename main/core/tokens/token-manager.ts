@@ -7,6 +7,7 @@ import path from 'node:path';
 import * as oauth from 'oauth4webapi';
 import type { OAuthOptions, ServerConfig } from '../../../shared/server-config';
 import type { ServerState } from '../../../shared/server-state';
+import type { Clock } from '../clock';
 import { KeyringError, describeOAuthError, isKeyringError } from '../errors';
 import { withFileLock, type HeldLock } from '../fs/file-lock';
 import type { NodeFetch } from '../http/node-fetch';
@@ -16,7 +17,7 @@ import type { StateStore } from '../registry/state-store';
 import { recordHistory } from '../history/history';
 import { secretNames } from '../vault/secrets';
 import { assertStorable, type Vault } from '../vault/vault';
-import { isBrowserless, renewBrowserlessToken } from './grants/browserless';
+import { isBrowserless, renewBrowserlessToken, type BrowserlessDeps } from './grants/browserless';
 
 /** Refresh this long before expiry: 60 s, or a fifth of a short lifetime. */
 export function refreshMargin(state: Pick<ServerState, 'expiresAt' | 'lastRefreshAt'>): number {
@@ -86,16 +87,22 @@ export interface TokenManagerDeps {
   actor: string;
   /** The fetch for the token endpoint. */
   fetch: NodeFetch;
+  /** What time it is: decides expiry, refresh points and backoff (../clock.ts). */
+  clock: Clock;
 }
 
 export class TokenManager {
-  readonly vault: Vault;
-  readonly states: StateStore;
-  readonly registrar: ClientRegistrar;
-  readonly actor: string;
+  private readonly vault: Vault;
+  private readonly states: StateStore;
+  private readonly registrar: ClientRegistrar;
+  private readonly actor: string;
   private readonly fetch: NodeFetch;
+  private readonly clock: Clock;
+  /** What renewing a machine-to-machine or enterprise-managed token needs (./grants/browserless.ts). */
+  private readonly browserless: BrowserlessDeps;
   constructor(deps: TokenManagerDeps) {
-    ({ vault: this.vault, states: this.states, registrar: this.registrar, actor: this.actor, fetch: this.fetch } = deps);
+    ({ vault: this.vault, states: this.states, registrar: this.registrar, actor: this.actor, fetch: this.fetch, clock: this.clock } = deps);
+    this.browserless = { vault: this.vault, states: this.states, clients: this.registrar.store, fetch: this.fetch, clock: this.clock, tokens: this };
   }
 
   private lockFile(serverId: string): string {
@@ -104,7 +111,7 @@ export class TokenManager {
 
   /** Stores a token response (from a sign-in or a refresh) in the keychain and the state record. */
   async save(server: ServerConfig, response: oauth.TokenEndpointResponse, details: { issuer: string; clientId: string; requestedScopes?: string[]; previous?: ServerState; refresh?: boolean; lock?: HeldLock }): Promise<ServerState> {
-    const now = Date.now();
+    const now = this.clock();
     // Refuse an absurd token before writing anything, so nothing is half-stored.
     assertStorable(`access token from ${details.issuer}`, response.access_token);
     if (response.refresh_token) assertStorable(`refresh token from ${details.issuer}`, response.refresh_token);
@@ -143,7 +150,7 @@ export class TokenManager {
   async getAccessToken(server: ServerConfig, options: { rejected?: string; minValidityMs?: number } = {}): Promise<AccessToken> {
     const state = await this.states.read(server.id);
     const token = await this.vault.get(secretNames.accessToken(server.id));
-    if (token && token !== options.rejected && !needsRefresh(state, Date.now(), options.minValidityMs)) return this.describe(token, state);
+    if (token && token !== options.rejected && !needsRefresh(state, this.clock(), options.minValidityMs)) return this.describe(token, state);
     return withFileLock(this.lockFile(server.id), (lock) => this.refreshLocked(server, lock, options.rejected, options.minValidityMs));
   }
 
@@ -155,15 +162,15 @@ export class TokenManager {
     // Re-read: another process may have refreshed while we waited for the lock.
     const state = await this.states.read(server.id);
     const current = await this.vault.get(secretNames.accessToken(server.id));
-    if (current && current !== rejected && !needsRefresh(state, Date.now(), minValidityMs)) return this.describe(current, state);
+    if (current && current !== rejected && !needsRefresh(state, this.clock(), minValidityMs)) return this.describe(current, state);
     // Machine-to-machine and enterprise-managed servers have no refresh token: ask again.
     if (isBrowserless(server)) {
-      const renewed = await renewBrowserlessToken(server, this, state, current, rejected);
+      const renewed = await renewBrowserlessToken(server, this.browserless, state, current, rejected);
       return this.describe(renewed.token, renewed.state);
     }
 
     const refreshToken = await this.vault.get(secretNames.refreshToken(server.id));
-    const stillValid = current && current !== rejected && (state.expiresAt === null || state.expiresAt > Date.now());
+    const stillValid = current && current !== rejected && (state.expiresAt === null || state.expiresAt > this.clock());
     if (!refreshToken || server.auth.kind !== 'oauth' || state.authorizationServer === null) {
       if (stillValid) return this.describe(current, state);
       throw await this.markNeedsSignIn(server, current ? 'The access token expired and there is no refresh token.' : 'Not signed in.');
@@ -173,19 +180,19 @@ export class TokenManager {
     // lock was lost) may already have been used: no process resends it before the backoff.
     const fingerprint = tokenFingerprint(refreshToken);
     const failure = state.refreshFailure;
-    if (failure && failure.fingerprint === fingerprint && Date.now() < failure.retryAt) {
+    if (failure && failure.fingerprint === fingerprint && this.clock() < failure.retryAt) {
       if (stillValid) return this.describe(current, state);
       // The token ran out meanwhile: say so, rather than showing "connected".
       if (state.status !== 'error') await this.states.write({ ...state, status: 'error', lastError: failure.message });
-      const wait = Math.ceil((failure.retryAt - Date.now()) / 1000);
+      const wait = Math.ceil((failure.retryAt - this.clock()) / 1000);
       throw new KeyringError(
         'token-request-failed',
-        `Refreshing the token for ${server.name} failed ${Math.round((Date.now() - failure.at) / 1000)} s ago (${failure.message}); MCP Keyring tries again in ${wait} s. To sign in now, run \`mcp-keyring connect ${server.id}\` or click Connect in MCP Keyring.`,
+        `Refreshing the token for ${server.name} failed ${Math.round((this.clock() - failure.at) / 1000)} s ago (${failure.message}); MCP Keyring tries again in ${wait} s. To sign in now, run \`mcp-keyring connect ${server.id}\` or click Connect in MCP Keyring.`,
       );
     }
 
     await lock.assertHeld();
-    await this.states.write({ ...state, status: 'refreshing', refreshStartedAt: Date.now(), refreshingPid: process.pid });
+    await this.states.write({ ...state, status: 'refreshing', refreshStartedAt: this.clock(), refreshingPid: process.pid });
     try {
       const issuer = state.authorizationServer;
       const { response, clientId } = await this.refreshGrant(server, server.auth, issuer, state.clientId, refreshToken, lock);
@@ -198,7 +205,7 @@ export class TokenManager {
         throw await this.markNeedsSignIn(server, error.message);
       }
       const message = error instanceof Error ? error.message : String(error);
-      const now = Date.now();
+      const now = this.clock();
       const count = failure && failure.fingerprint === fingerprint ? failure.count + 1 : 1;
       // A request that never left (no such host, refused connection, untrusted
       // certificate) cannot have spent the refresh token: the next caller may try again.

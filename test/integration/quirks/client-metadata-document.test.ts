@@ -129,7 +129,7 @@ test(
   async () => {
     const first = await profile.keyring.add({ url: plainMcp.url, name: 'first-dcr' });
     await profile.keyring.connect(first.id, recordingBrowser().signIn);
-    const entry = (await profile.keyring.tokens.registrar.store.get(plainAs.issuer))!;
+    const entry = (await profile.keyring.clients.get(plainAs.issuer))!;
     const registered = entry.registrations[entry.current!]!;
     const port = Number(new URL(registered.redirectUris[0]!).port);
     // Something else holds the registered redirect port: the next sign-in must register again.

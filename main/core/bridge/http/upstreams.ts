@@ -77,7 +77,7 @@ export class Upstreams {
       this.#upstreams.set(id, same);
       return same;
     }
-    const credentials = credentialsFor(server, this.keyring.tokens);
+    const credentials = credentialsFor(server, this.keyring);
     if (credentials instanceof OAuthCredentials) credentials.preload();
     const upstream: Upstream = { server, key, credentials, fetch: createAuthFetch(this.#baseFetch as FetchLike, credentials) };
     this.#upstreams.set(id, upstream);

@@ -5,8 +5,10 @@
 import * as oauth from 'oauth4webapi';
 import type { ServerConfig } from '../../../../shared/server-config';
 import type { ServerState } from '../../../../shared/server-state';
+import type { Clock } from '../../clock';
 import { discoverForSignIn } from '../../discovery/discover';
 import { KeyringError, describeOAuthError, isKeyringError } from '../../errors';
+import type { NodeFetch } from '../../http/node-fetch';
 import type { ClientStore } from '../../registration/client-store';
 import type { StateStore } from '../../registry/state-store';
 import type { Vault } from '../../vault/vault';
@@ -25,24 +27,34 @@ export function isBrowserless(server: ServerConfig): server is BrowserlessServer
 /** A token younger than this is as fresh as asking again would make it. */
 const JUST_ISSUED_MS = 10_000;
 
-/** What this module needs of the token manager (structurally; no import of it, so no cycle). */
+/** Where a new token goes: the token manager (structurally; no import of it, so no cycle). */
 export interface TokenSink {
-  vault: Vault;
-  states: StateStore;
-  registrar: { store: ClientStore };
   save(server: ServerConfig, response: oauth.TokenEndpointResponse, details: { issuer: string; clientId: string; requestedScopes?: string[]; previous?: ServerState; refresh?: boolean }): Promise<ServerState>;
   markNeedsSignIn(server: ServerConfig, reason: string): Promise<KeyringError>;
 }
 
+/** What a browserless grant works with, handed over by the composition root (../../keyring.ts) and the token manager. */
+export interface BrowserlessDeps {
+  vault: Vault;
+  states: StateStore;
+  /** The authorization servers' metadata (clients.json), cached for renewals. */
+  clients: ClientStore;
+  /** The fetch for discovery and the token requests. */
+  fetch: NodeFetch;
+  /** What time it is (../../clock.ts): decides whether the current token is still good. */
+  clock: Clock;
+  tokens: TokenSink;
+}
+
 
 /** The authorization server: discovered afresh on connect, from the cache on renewal. */
-async function authorizationServer(server: BrowserlessServer, tokens: TokenSink, state: ServerState, fresh: boolean): Promise<{ as: oauth.AuthorizationServer; scopes: string[] }> {
+async function authorizationServer(server: BrowserlessServer, deps: BrowserlessDeps, state: ServerState, fresh: boolean): Promise<{ as: oauth.AuthorizationServer; scopes: string[] }> {
   if (!fresh && state.authorizationServer) {
-    const cached = await tokens.registrar.store.get(state.authorizationServer);
+    const cached = await deps.clients.get(state.authorizationServer);
     if (cached) return { as: cached.metadata, scopes: server.auth.scopes ?? state.scopes };
   }
-  const discovery = await discoverForSignIn(server.url);
-  await tokens.registrar.store.saveMetadata(discovery.authorizationServer);
+  const discovery = await discoverForSignIn(server.url, deps.fetch);
+  await deps.clients.saveMetadata(discovery.authorizationServer);
   return { as: discovery.authorizationServer, scopes: server.auth.scopes ?? discovery.scopes.filter((s) => s !== 'offline_access') };
 }
 
@@ -70,10 +82,10 @@ function grantError(thrown: unknown, server: BrowserlessServer, endpoint: string
 }
 
 /** Asks for a token (on connect: discovering first) and stores it. */
-export async function obtainBrowserlessToken(server: BrowserlessServer, tokens: TokenSink, options: { fresh: boolean; previous?: ServerState }): Promise<{ token: string; state: ServerState }> {
-  const state = options.previous ?? (await tokens.states.read(server.id));
-  const { as, scopes } = await authorizationServer(server, tokens, state, options.fresh);
-  const input: GrantInput = { server, as, scopes, vault: tokens.vault, paths: tokens.states.paths };
+export async function obtainBrowserlessToken(server: BrowserlessServer, deps: BrowserlessDeps, options: { fresh: boolean; previous?: ServerState }): Promise<{ token: string; state: ServerState }> {
+  const state = options.previous ?? (await deps.states.read(server.id));
+  const { as, scopes } = await authorizationServer(server, deps, state, options.fresh);
+  const input: GrantInput = { server, as, scopes, vault: deps.vault, paths: deps.states.paths, fetch: deps.fetch, clock: deps.clock };
   let response: oauth.TokenEndpointResponse;
   try {
     response = server.auth.grant.type === 'client-credentials' ? await clientCredentialsGrant(input) : await idJagGrant(input);
@@ -83,7 +95,7 @@ export async function obtainBrowserlessToken(server: BrowserlessServer, tokens: 
   if (response.token_type.toLowerCase() !== 'bearer') {
     throw new KeyringError('token-request-failed', `${as.issuer} issued a "${response.token_type}" token; MCP Keyring supports Bearer tokens only.`);
   }
-  const saved = await tokens.save(server, response, {
+  const saved = await deps.tokens.save(server, response, {
     issuer: as.issuer,
     clientId: server.auth.clientId!,
     requestedScopes: scopes,
@@ -99,18 +111,18 @@ export async function obtainBrowserlessToken(server: BrowserlessServer, tokens: 
  * A refused credential marks the server as needing attention; a network failure
  * keeps a token that is still valid.
  */
-export async function renewBrowserlessToken(server: BrowserlessServer, tokens: TokenSink, state: ServerState, current: string | null, rejected: string | undefined): Promise<{ token: string; state: ServerState }> {
-  const stillValid = current !== null && current !== rejected && (state.expiresAt === null || state.expiresAt > Date.now());
+export async function renewBrowserlessToken(server: BrowserlessServer, deps: BrowserlessDeps, state: ServerState, current: string | null, rejected: string | undefined): Promise<{ token: string; state: ServerState }> {
+  const stillValid = current !== null && current !== rejected && (state.expiresAt === null || state.expiresAt > deps.clock());
   // Another process got this token moments ago (we waited for its lock): asking again
   // would give no longer validity, e.g. when a caller wants 5 minutes of a 5-minute token.
-  if (stillValid && state.lastRefreshAt !== null && Date.now() - state.lastRefreshAt < JUST_ISSUED_MS) return { token: current, state };
-  await tokens.states.write({ ...state, status: 'refreshing' });
+  if (stillValid && state.lastRefreshAt !== null && deps.clock() - state.lastRefreshAt < JUST_ISSUED_MS) return { token: current, state };
+  await deps.states.write({ ...state, status: 'refreshing' });
   try {
-    return await obtainBrowserlessToken(server, tokens, { fresh: state.authorizationServer === null, previous: state });
+    return await obtainBrowserlessToken(server, deps, { fresh: state.authorizationServer === null, previous: state });
   } catch (error) {
-    if (isKeyringError(error, 'needs-sign-in')) throw await tokens.markNeedsSignIn(server, error.message);
+    if (isKeyringError(error, 'needs-sign-in')) throw await deps.tokens.markNeedsSignIn(server, error.message);
     const message = error instanceof Error ? error.message : String(error);
-    await tokens.states.write({ ...state, status: stillValid ? 'connected' : 'error', lastError: message });
+    await deps.states.write({ ...state, status: stillValid ? 'connected' : 'error', lastError: message });
     if (stillValid) return { token: current, state };
     throw error;
   }

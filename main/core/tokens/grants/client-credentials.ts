@@ -31,7 +31,7 @@ export async function clientCredentialsGrant(input: GrantInput): Promise<oauth.T
   return withClientAuth(as, await credential(input), async ({ auth, method }) => {
     const client: oauth.Client = { client_id: server.auth.clientId!, token_endpoint_auth_method: method };
     return oauthCall(as.token_endpoint!, async () =>
-      oauth.processClientCredentialsResponse(as, client, await oauth.clientCredentialsGrantRequest(as, client, auth, parameters, oauthHttpOptions(as.token_endpoint!))),
+      oauth.processClientCredentialsResponse(as, client, await oauth.clientCredentialsGrantRequest(as, client, auth, parameters, oauthHttpOptions(as.token_endpoint!, input.fetch))),
     );
   });
 }

@@ -1,7 +1,9 @@
 // What a browserless grant works with: the server (with its grant), its
-// authorization server's metadata, the scopes to ask for, the keychain and the paths.
+// authorization server's metadata, the scopes to ask for, the keychain, the paths, the fetch and the clock.
 import type * as oauth from 'oauth4webapi';
 import type { BrowserlessGrant, OAuthOptions, ServerConfig } from '../../../../shared/server-config';
+import type { Clock } from '../../clock';
+import type { NodeFetch } from '../../http/node-fetch';
 import type { KeyringPaths } from '../../paths';
 import type { Vault } from '../../vault/vault';
 
@@ -13,4 +15,8 @@ export interface GrantInput {
   scopes: string[];
   vault: Vault;
   paths: KeyringPaths;
+  /** The fetch for the token (and IdP) requests. */
+  fetch: NodeFetch;
+  /** What time it is (../../clock.ts): decides whether the IdP's ID token needs renewing. */
+  clock: Clock;
 }

@@ -35,7 +35,7 @@ async function requestIdJag(input: GrantInput, idps: IdentityProviders, idpId: s
       oauth.processGenericTokenEndpointResponse(
         idp,
         client,
-        await oauth.genericTokenEndpointRequest(idp, client, auth, TOKEN_EXCHANGE_GRANT, parameters, oauthHttpOptions(idp.token_endpoint!)),
+        await oauth.genericTokenEndpointRequest(idp, client, auth, TOKEN_EXCHANGE_GRANT, parameters, idps.httpOptions(idp.token_endpoint!)),
         // An ID-JAG is not an access token: RFC 8693 says token_type "N_A".
         { recognizedTokenTypes: { n_a: () => undefined } },
       ),
@@ -58,7 +58,7 @@ async function requestIdJag(input: GrantInput, idps: IdentityProviders, idpId: s
 export async function idJagGrant(input: GrantInput): Promise<oauth.TokenEndpointResponse> {
   const { server, as, scopes, vault } = input;
   if (server.auth.grant.type !== 'id-jag') throw new Error('not an ID-JAG server');
-  const idps = new IdentityProviders(input.paths, vault);
+  const idps = new IdentityProviders(input.paths, { vault, fetch: input.fetch, clock: input.clock });
   const assertion = await requestIdJag(input, idps, server.auth.grant.idp);
   const secret = await vault.get(secretNames.userClientSecret(server.id));
   const parameters: Record<string, string> = { assertion };
@@ -67,7 +67,7 @@ export async function idJagGrant(input: GrantInput): Promise<oauth.TokenEndpoint
   return withClientAuth(as, secret ? { kind: 'secret', secret } : { kind: 'none' }, async ({ auth, method }) => {
     const client: oauth.Client = { client_id: server.auth.clientId!, token_endpoint_auth_method: method };
     return oauthCall(as.token_endpoint!, async () =>
-      oauth.processGenericTokenEndpointResponse(as, client, await oauth.genericTokenEndpointRequest(as, client, auth, JWT_BEARER_GRANT, parameters, oauthHttpOptions(as.token_endpoint!))),
+      oauth.processGenericTokenEndpointResponse(as, client, await oauth.genericTokenEndpointRequest(as, client, auth, JWT_BEARER_GRANT, parameters, oauthHttpOptions(as.token_endpoint!, input.fetch))),
     );
   });
 }

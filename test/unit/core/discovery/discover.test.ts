@@ -13,6 +13,9 @@ import {
   fetchResourceMetadata,
 } from '../../../../main/core/discovery/discover';
 import { isKeyringError } from '../../../../main/core/errors';
+import { createOutboundFetch } from '../../../../main/core/http/outbound';
+
+const fetch = createOutboundFetch();
 
 const hrefs = (issuer: string) => authorizationServerMetadataUrls(new URL(issuer)).map(({ url, kind }) => `${kind} ${url.href}`);
 
@@ -78,24 +81,24 @@ const asMetadata = (issuer: string) => ({
 
 test('authorization server discovery stops at the first document found, in spec order', async () => {
   reset({ '/tenant/.well-known/openid-configuration': (o) => asMetadata(`${o}/tenant`) });
-  const found = await discoverAuthorizationServer(`${origin}/tenant`);
+  const found = await discoverAuthorizationServer(`${origin}/tenant`, fetch);
   assert.equal(found.issuer, `${origin}/tenant`);
   assert.deepEqual(asked, ['/.well-known/oauth-authorization-server/tenant', '/.well-known/openid-configuration/tenant', '/tenant/.well-known/openid-configuration']);
 
   reset({ '/.well-known/oauth-authorization-server/tenant': (o) => asMetadata(`${o}/tenant`) });
-  await discoverAuthorizationServer(`${origin}/tenant`);
+  await discoverAuthorizationServer(`${origin}/tenant`, fetch);
   assert.deepEqual(asked, ['/.well-known/oauth-authorization-server/tenant']);
 });
 
 test('no metadata anywhere: a no-authorization-server error after trying every URL', async () => {
   reset({});
-  await assert.rejects(discoverAuthorizationServer(origin), (error) => isKeyringError(error, 'no-authorization-server'));
+  await assert.rejects(discoverAuthorizationServer(origin, fetch), (error) => isKeyringError(error, 'no-authorization-server'));
   assert.deepEqual(asked, ['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration']);
 });
 
 test('protected-resource metadata: the path form first, then the root form', async () => {
   reset({ '/.well-known/oauth-protected-resource': (o) => ({ resource: o, authorization_servers: [o] }) });
-  const found = await fetchResourceMetadata(new URL(`${origin}/v1/mcp`));
+  const found = await fetchResourceMetadata(new URL(`${origin}/v1/mcp`), fetch);
   assert.equal(found?.url, `${origin}/.well-known/oauth-protected-resource`);
   assert.deepEqual(found?.metadata.authorization_servers, [origin]);
   assert.deepEqual(asked, ['/.well-known/oauth-protected-resource/v1/mcp', '/.well-known/oauth-protected-resource']);
@@ -103,14 +106,14 @@ test('protected-resource metadata: the path form first, then the root form', asy
 
 test('a challenge naming resource_metadata is the only URL tried', async () => {
   reset({ '/meta/prm': (o) => ({ resource: `${o}/v1/mcp`, authorization_servers: [o] }) });
-  const found = await fetchResourceMetadata(new URL(`${origin}/v1/mcp`), { resourceMetadata: `${origin}/meta/prm` });
+  const found = await fetchResourceMetadata(new URL(`${origin}/v1/mcp`), fetch, { resourceMetadata: `${origin}/meta/prm` });
   assert.equal(found?.url, `${origin}/meta/prm`);
   assert.deepEqual(asked, ['/meta/prm']);
 });
 
 test('metadata for another resource on the same origin is refused', async () => {
   reset({ '/.well-known/oauth-protected-resource/v1/mcp': (o) => ({ resource: `${o}/other`, authorization_servers: [o] }) });
-  await assert.rejects(fetchResourceMetadata(new URL(`${origin}/v1/mcp`)), (error) => isKeyringError(error, 'issuer-mismatch'));
+  await assert.rejects(fetchResourceMetadata(new URL(`${origin}/v1/mcp`), fetch), (error) => isKeyringError(error, 'issuer-mismatch'));
 });
 
 // The 2025-03-26 spec's default endpoints, for servers with no metadata at all.

@@ -10,6 +10,7 @@ import type * as oauth from 'oauth4webapi';
 import { isKeyringError } from '../../../../main/core/errors';
 import { keyringPaths } from '../../../../main/core/paths';
 import { ClientStore } from '../../../../main/core/registration/client-store';
+import { createOutboundFetch } from '../../../../main/core/http/outbound';
 import { ClientRegistrar, registrationPlan } from '../../../../main/core/registration/register';
 import { KeychainVault } from '../../../../main/core/vault/vault';
 import type { OAuthOptions } from '../../../../shared/server-config';
@@ -40,7 +41,7 @@ test('no client id, no usable document, no registration endpoint: needs a client
 // ClientRegistrar's choices that touch neither the keychain nor clients.json.
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'keyring-register-'));
 after(() => fs.rmSync(home, { recursive: true, force: true }));
-const registrar = new ClientRegistrar(new KeychainVault('mcp-keyring-unit-register'), new ClientStore(keyringPaths(home)));
+const registrar = new ClientRegistrar(new KeychainVault('mcp-keyring-unit-register'), new ClientStore(keyringPaths(home)), createOutboundFetch());
 const redirect = 'http://127.0.0.1:4567/callback';
 
 test('forSignIn: the metadata document URL is the client id, a public client', async () => {

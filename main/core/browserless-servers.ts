@@ -1,12 +1,13 @@
 // Adding a machine-to-machine or enterprise-managed server: the credential is
 // checked before anything is stored, and goes to the keychain only (a private key
 // is never written to a file); if storing it fails, the server is not kept.
-import type { BrowserlessGrant, OAuthOptions, ServerConfig } from '../../../../shared/server-config';
-import { KeyringError, errorMessage } from '../../errors';
-import type { Keyring } from '../../keyring';
-import { IdentityProviders } from '../../idp/identity-providers';
-import { isBrowserless } from './browserless';
-import { generatePrivateKeyPem, parsePrivateKey, privateKeySecretName, publicJwk, readPrivateKey } from './private-key';
+// These actions drive a Keyring, so they sit next to it, above tokens/.
+import type { BrowserlessGrant, OAuthOptions, ServerConfig } from '../../shared/server-config';
+import { KeyringError, errorMessage } from './errors';
+import type { Keyring } from './keyring';
+import { IdentityProviders } from './idp/identity-providers';
+import { isBrowserless } from './tokens/grants/browserless';
+import { generatePrivateKeyPem, parsePrivateKey, privateKeySecretName, publicJwk, readPrivateKey } from './tokens/grants/private-key';
 
 export interface AddBrowserlessInput {
   url: string;
@@ -22,7 +23,7 @@ export interface AddBrowserlessInput {
 }
 
 export function identityProviders(keyring: Keyring): IdentityProviders {
-  return new IdentityProviders(keyring.registry.paths, keyring.vault);
+  return new IdentityProviders(keyring.paths, { vault: keyring.vault, fetch: keyring.fetch, clock: keyring.clock });
 }
 
 /** Adds the server; returns it, and the public JWK to register when it uses a private key. */
