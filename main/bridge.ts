@@ -5,7 +5,6 @@
 // are read. Imports are static so that the bundler can leave out what the bridge
 // never uses (see the SDK note in scripts/build.mjs).
 import { reportFatal, runBridgeProcess } from './core/bridge/bridge-process';
-import { useLeanV8 } from './core/bridge/lean-v8';
 import { installHeadersLite } from './core/http/headers-lite';
 import { secretNames } from './core/vault/secrets';
 import { KeychainVault } from './core/vault/vault';
@@ -26,12 +25,5 @@ export function startBridge(args: readonly string[], hooks: BridgeStartHooks = {
   }
   const vault = new KeychainVault();
   vault.prefetch(secretNames.accessToken(id));
-  runBridgeProcess(id, vault, {
-    afterStartUp: () => {
-      hooks.afterStartUp?.();
-      // Only now: once a V8 flag is set at run time, every Node built-in loaded
-      // later compiles without Node's embedded code cache. Start-up is done.
-      useLeanV8();
-    },
-  }).then(() => process.exit(0), reportFatal);
+  runBridgeProcess(id, vault, hooks).then(() => process.exit(0), reportFatal);
 }
