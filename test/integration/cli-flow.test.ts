@@ -134,7 +134,7 @@ test('no token byte is in the data directory, the outputs, or the bridge argv/en
       assert.ok(!haystack.includes(token.slice(-24)), `part of a token leaked into ${where}`);
     }
   }
-  assert.match(procFiles[0]!, /bridge\.mjs\0example/);
+  assert.match(procFiles[0]!, /bridge\.cjs\0example/);
   await bridge.close();
 });
 
