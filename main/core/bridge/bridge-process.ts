@@ -9,14 +9,10 @@ import { redact } from '../redact';
 import type { Vault } from '../vault/vault';
 import { createAuthFetch } from './auth-fetch';
 import { credentialsFor, OAuthCredentials } from './credentials';
+import type { BridgeStart } from './bridge-start';
 import { runStdioBridge } from './stdio-bridge';
 
-export interface BridgeProcessHooks {
-  /** Called once, after the first reply has been written to the client. */
-  afterStartUp?: () => void;
-}
-
-export async function runBridgeProcess(id: string, vault: Vault, hooks: BridgeProcessHooks = {}): Promise<void> {
+export async function runBridgeProcess(id: string, vault: Vault, hooks: Pick<BridgeStart, 'afterStartUp'> = {}): Promise<void> {
   installResponseLite();
   const keyring = new Keyring({ vault, actor: actorLabel('bridge') });
   const server = await keyring.registry.get(id);
