@@ -54,16 +54,18 @@ export function loadWithCodeCache(file: string, sourceHash: string, cacheDir: st
   const module = { exports: {} as Record<string, unknown> };
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
   wrapper.call(module.exports, module.exports, createRequire(file), module, file, path.dirname(file));
-  let saved = cache === 'used' || cache === 'off';
+  // Only a missing or rejected cache is written, once; the script is not kept otherwise.
+  let toSave: vm.Script | undefined = cacheFile && (cache === 'missing' || cache === 'rejected') ? script : undefined;
   return {
     get exports() {
       return module.exports;
     },
     cache,
     saveCache() {
-      if (saved || !cacheFile) return;
-      saved = true;
-      writeCache(cacheFile, wrap(script.createCachedData()));
+      if (!toSave || !cacheFile) return;
+      const data = toSave.createCachedData();
+      toSave = undefined;
+      writeCache(cacheFile, wrap(data));
     },
   };
 }
