@@ -21,6 +21,7 @@ import { startAuthServer } from '../test/helpers/auth-server';
 import { bridgePath, createKeyringEnv, repoRoot } from '../test/helpers/keyring-env';
 import { startMcpServer } from '../test/helpers/mcp-server';
 import { completeLogin } from '../test/helpers/user-agent';
+import { buildSdkFloor } from './sdk-floor/build.mjs';
 
 const STARTS = Number(process.env.BENCH_STARTS ?? 10);
 const CALLS = Number(process.env.BENCH_CALLS ?? 1000);
@@ -78,6 +79,7 @@ async function main() {
   const mcp = await startMcpServer({ auth: { issuer: as.issuer, jwksUri: as.jwksUri } });
   const profile = await createKeyringEnv('bench');
   const mcpRemoteHome = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-remote-bench-'));
+  const sdkFloorDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-keyring-sdk-floor-'));
   try {
     const server = await profile.keyring.add({ url: mcp.url, name: 'bench' });
     await profile.keyring.connect(server.id, { openBrowser: (url) => completeLogin(url).then(() => undefined), timeoutMs: 30_000 });
@@ -92,9 +94,17 @@ async function main() {
     const written = bridgeLaunch({ serverId: id, mode: 'development', execPath: process.execPath, bridgeScript: bridgePath });
     if (written.kind !== 'stdio') throw new Error('unexpected launch');
     const mcpRemoteEntry = path.join(repoRoot, 'node_modules', 'mcp-remote', 'dist', 'proxy.js');
+    const sdkFloor = await buildSdkFloor(sdkFloorDir);
+    const sdkFloorEnv = { ...env, BENCH_SDK_FLOOR_URL: mcp.url, BENCH_SDK_FLOOR_TOKEN: token, BENCH_SDK_FLOOR_CACHE: path.join(sdkFloorDir, 'cache') };
 
     const contenders: Contender[] = [
       { name: 'bare node (the floor)', shows: 'node bench/echo-server.mjs: stdio MCP with no library, no network', job: { kind: 'stdio', command: process.execPath, args: [path.join(repoRoot, 'bench', 'echo-server.mjs')], env }, budgeted: false },
+      {
+        name: 'SDK floor',
+        shows: 'the SDK transports alone (stdio ↔ Streamable HTTP, fixed bearer), launched as the bridge is (bench/sdk-floor)',
+        job: { kind: 'stdio', command: process.execPath, args: [sdkFloor], env: sdkFloorEnv },
+        budgeted: false,
+      },
       { name: 'direct SDK client', shows: 'Streamable HTTP straight to the server (global fetch)', job: { kind: 'http', url: mcp.url, headers: { Authorization: `Bearer ${token}` } }, budgeted: false },
       // The same, over the HTTP stack the bridge itself uses (node:http): "added p50" is measured against the faster direct row.
       { name: 'direct SDK client, bridge HTTP stack', shows: 'the same with createNodeFetch()', job: { kind: 'http', url: mcp.url, headers: { Authorization: `Bearer ${token}` }, nodeFetch: true }, budgeted: false },
@@ -153,11 +163,13 @@ async function main() {
     console.log(
       `\nbudget (✓/✗): spawn → tools/list ≤ ${BUDGET.startMs} ms, added p50 ≤ ${BUDGET.addedP50Ms} ms (over the faster direct row${direct ? `, ${direct.contender.name}` : ''}), peak RSS ≤ ${BUDGET.rssMb} MB; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs.` +
         '\n"over bare node" is the start minus the floor row in the same run: on a shared machine whose speed drifts it is the steadier figure (the budget assumes a bare node start of ≈ 60 ms).' +
+        '\nThe SDK floor is the MCP SDK\'s own transports with nothing of ours but the HTTP stack: a bridge built on them cannot start faster than that row.' +
         '\nThe packaged app runs the same bridge.cjs through Electron (ELECTRON_RUN_AS_NODE=1); Electron cannot run here.',
     );
   } finally {
     await profile.cleanup();
     fs.rmSync(mcpRemoteHome, { recursive: true, force: true });
+    fs.rmSync(sdkFloorDir, { recursive: true, force: true });
     await mcp.close();
     await as.close();
   }
