@@ -12,23 +12,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { repoRoot } from '../helpers/keyring-env';
 import { startMcpServer } from '../helpers/mcp-server';
-
-/**
- * The Electron binary, found the way node_modules/electron/index.js finds it but
- * without require('electron'), which would try to download a missing binary.
- */
-function electronBinary(env: NodeJS.ProcessEnv = process.env): { path: string } | { missing: string } {
-  const pkg = path.join(repoRoot, 'node_modules', 'electron');
-  const pathFile = path.join(pkg, 'path.txt');
-  const relative = fs.existsSync(pathFile) ? fs.readFileSync(pathFile, 'utf8').trim() : undefined;
-  if (env.ELECTRON_OVERRIDE_DIST_PATH) {
-    const binary = path.join(env.ELECTRON_OVERRIDE_DIST_PATH, relative || 'electron');
-    return fs.existsSync(binary) ? { path: binary } : { missing: `${binary} (ELECTRON_OVERRIDE_DIST_PATH) does not exist` };
-  }
-  if (!relative) return { missing: `${pathFile} does not exist (the electron package did not download its binary)` };
-  const binary = path.join(pkg, 'dist', relative);
-  return fs.existsSync(binary) ? { path: binary } : { missing: `${binary} does not exist` };
-}
+import { electronBinary } from './electron-binary';
 
 test('the app starts: window shown with the server list, sandboxed page, tray, IPC round trip adds a server', async (t) => {
   const binary = electronBinary();
