@@ -3,6 +3,9 @@
 // (no tsx) is loaded into it but the SDK client.
 //   { kind: 'stdio', command, args, env, starts, warmup, calls }   a bridge launch path
 //   { kind: 'http', url, headers, nodeFetch?, starts, warmup, calls }  straight to a server (the "direct" rows)
+// A stdio job may carry `pair: { url, headers }`: each of its calls is then followed by the
+// same call straight to the server (over the bridge's HTTP stack), and `added` holds the
+// per-pair differences, so that the machine's drift hits both sides of each one.
 // For each of `starts` fresh connections: spawn (or connect) → initialize → first
 // tools/list result, in ms. Then one connection: `warmup` + `calls` echo calls,
 // their latencies, and the peak RSS (VmHWM) of the spawned process after them.
@@ -13,7 +16,7 @@ import fs from 'node:fs';
 
 const job = JSON.parse(process.argv[2]);
 // { nodeFetch: true }: the direct client sends over the bridge's own HTTP stack (node:http, not undici), run with --import tsx.
-const nodeFetch = job.nodeFetch ? (await import('../main/core/http/node-fetch.ts')).createNodeFetch() : undefined;
+const nodeFetch = job.nodeFetch || job.pair ? (await import('../main/core/http/node-fetch.ts')).createNodeFetch() : undefined;
 
 function peakRssMb(pid) {
   if (!pid) return null;
@@ -76,16 +79,32 @@ for (let i = 0; i < job.starts; i++) {
   await client.close();
 }
 
-const { client, transport } = await connect();
-for (let i = 0; i < job.warmup; i++) await client.callTool({ name: 'echo', arguments: { text: `warm ${i}` } });
-const latencies = [];
-for (let i = 0; i < job.calls; i++) {
+async function echo(client, text) {
   const t0 = performance.now();
-  const result = await client.callTool({ name: 'echo', arguments: { text: `call ${i}` } });
-  latencies.push(performance.now() - t0);
-  if (result.content?.[0]?.text !== `call ${i}`) throw new Error(`wrong echo answer: ${JSON.stringify(result)}`);
+  const result = await client.callTool({ name: 'echo', arguments: { text } });
+  if (result.content?.[0]?.text !== text) throw new Error(`wrong echo answer: ${JSON.stringify(result)}`);
+  return performance.now() - t0;
+}
+
+const { client, transport } = await connect();
+let direct;
+if (job.pair) {
+  direct = new Client({ name: 'bench-pair', version: '1.0.0' });
+  await direct.connect(new StreamableHTTPClientTransport(new URL(job.pair.url), { requestInit: { headers: job.pair.headers }, fetch: nodeFetch }));
+}
+for (let i = 0; i < job.warmup; i++) {
+  await echo(client, `warm ${i}`);
+  if (direct) await echo(direct, `warm ${i}`);
+}
+const latencies = [];
+const added = [];
+for (let i = 0; i < job.calls; i++) {
+  const through = await echo(client, `call ${i}`);
+  latencies.push(through);
+  if (direct) added.push(through - (await echo(direct, `call ${i}`)));
 }
 const rss = job.kind === 'stdio' ? treePeakRssMb(transport.pid) : null;
 await client.close();
-process.stdout.write(JSON.stringify({ starts, startCpu, latencies, rss }));
+await direct?.close();
+process.stdout.write(JSON.stringify({ starts, startCpu, latencies, added, rss }));
 process.exit(0);

@@ -2,7 +2,7 @@
 // HTTP_PROXY/http_proxy and NO_PROXY/no_proxy, read once per fetch.
 //
 // Hand-written rather than proxy-from-env, whose semantics differ from what
-// users of curl and undici expect (and what test/unit/http/proxy-settings.test.ts
+// users of curl and undici expect (and what test/unit/core/http/proxy-settings.test.ts
 // pins): it reads process.env only (the fetch takes an `env`), a bare NO_PROXY
 // name does not cover its subdomains and ".example.com" not the domain itself,
 // "[::1]:443" entries never match, https targets do not fall back to the http
