@@ -27,12 +27,16 @@ export async function runStdioBridge(options: StdioBridgeOptions): Promise<{ clo
   let resolveClosed!: () => void;
   const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
 
+  // The per-message path stays a plain local.send(); only the first reply also arms the start-up hook.
   let replied = false;
-  const reply = async (message: JSONRPCMessage) => {
-    await local.send(message);
-    if (replied) return;
-    replied = true;
-    if (options.afterFirstReply) setImmediate(options.afterFirstReply);
+  const reply = (message: JSONRPCMessage): Promise<void> => {
+    const sent = local.send(message);
+    if (!replied) {
+      replied = true;
+      const after = options.afterFirstReply;
+      if (after) sent.then(() => setImmediate(after), () => undefined);
+    }
+    return sent;
   };
 
   const remote = new RemoteSession({
