@@ -16,7 +16,6 @@ import type { Browser, Page } from 'playwright-core';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { BRIDGE_NODE_FLAGS } from '../../main/core/clients/launch';
 import { secretNames } from '../../main/core/vault/secrets';
 import { startAuthServer, type AuthServer } from '../helpers/auth-server';
 import { chromiumAvailable, completeLoginInChromium } from '../helpers/chromium';
@@ -208,7 +207,7 @@ describe('the window', { skip: chromiumAvailable() ? false : 'Chromium is not in
     assert.deepEqual(JSON.parse(snippet), written, 'the snippet is the entry that was written');
     const entry = written.mcpServers[`mcp-keyring-${serverId}`];
     assert.equal(entry.command, process.execPath);
-    assert.deepEqual(entry.args, [...BRIDGE_NODE_FLAGS, path.join(repoRoot, 'dist', 'bridge.cjs'), serverId]);
+    assert.deepEqual(entry.args, [path.join(repoRoot, 'dist', 'bridge.cjs'), serverId]);
     assert.deepEqual(entry.env, { MCP_KEYRING_HOME: profile.home, MCP_KEYRING_SERVICE: profile.service });
     await shot('06-use-in-claude-desktop');
     await page.keyboard.press('Escape');

@@ -3,7 +3,6 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { ElicitRequestSchema, LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { BRIDGE_NODE_FLAGS } from '../../main/core/clients/launch';
 import { bridgePath } from './keyring-env';
 
 export interface BridgeClient {
@@ -18,7 +17,7 @@ export interface BridgeClient {
 export async function connectBridge(serverId: string, env: NodeJS.ProcessEnv, options: { answer?: string } = {}): Promise<BridgeClient> {
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [...BRIDGE_NODE_FLAGS, bridgePath, serverId], // as client configs start it
+    args: [bridgePath, serverId], // as client configs start it
     env: env as Record<string, string>,
     stderr: 'pipe',
   });

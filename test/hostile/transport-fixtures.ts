@@ -4,7 +4,6 @@
 // seeded with OAuth tokens issued by a (hostile) authorization server, so that
 // refresh and revocation can be aimed at it without a browser sign-in.
 import http from 'node:http';
-import { BRIDGE_NODE_FLAGS } from '../../main/core/clients/launch';
 import { getOrCreateHttpBridgeSecret } from '../../main/core/bridge/http-bridge';
 import { secretNames } from '../../main/core/vault/secrets';
 import { freePort } from '../helpers/free-port';
@@ -30,7 +29,7 @@ export async function stdioBridgeRequest(
   env: NodeJS.ProcessEnv,
   options: { request?: object; timeoutMs?: number } = {},
 ): Promise<{ reply: JsonRpcReply | undefined; run: MeasuredRun }> {
-  const proc = startMeasured([serverId], { env, script: bridgePath, nodeArgs: [...BRIDGE_NODE_FLAGS], timeoutMs: options.timeoutMs ?? 30_000 });
+  const proc = startMeasured([serverId], { env, script: bridgePath, timeoutMs: options.timeoutMs ?? 30_000 });
   const request = (options.request ?? INITIALIZE) as { id: unknown };
   proc.child.stdin!.write(`${JSON.stringify(request)}\n`);
   const reply = await waitForReply(proc, request.id, (options.timeoutMs ?? 30_000) - 2000).catch(() => undefined);

@@ -15,7 +15,7 @@ import { IPC_CHANNELS, type AppSettings, type ConnectProgress, type IpcEventName
 import type { ServerView } from '../../shared/server-state';
 import { appCliCommand } from '../../main/app/app-layout';
 import { startHttpBridge, type HttpBridge } from '../../main/core/bridge/http-bridge';
-import { BRIDGE_NODE_FLAGS, bridgeLaunch } from '../../main/core/clients/launch';
+import { bridgeLaunch } from '../../main/core/clients/launch';
 import { isKeyringError } from '../../main/core/errors';
 import { createKeyringService, invokeChannel, toIpcError, type KeyringPlatform, type KeyringService } from '../../main/core/service/keyring-service';
 import { secretNames } from '../../main/core/vault/secrets';
@@ -315,7 +315,7 @@ describe('keyring service', () => {
     assert.match(result.restartHint, /Claude Desktop/);
     const written = JSON.parse(await fs.readFile(file, 'utf8'));
     assert.deepEqual(written, JSON.parse(result.snippet));
-    assert.deepEqual(written.mcpServers['mcp-keyring-example'].args, [...BRIDGE_NODE_FLAGS, bridgePath, 'example']);
+    assert.deepEqual(written.mcpServers['mcp-keyring-example'].args, [bridgePath, 'example']);
 
     const after = await service.api['clients:list']({ id });
     assert.equal(after.find((c) => c.id === 'claude-desktop')?.installed, true);

@@ -27,17 +27,14 @@ function isAbsoluteAnywhere(file: string): boolean {
   return path.posix.isAbsolute(file) || path.win32.isAbsolute(file);
 }
 
-/**
- * Node options in the bridge's launch: none. Any V8 flag on the command line costs
- * start-up (Node then cannot use the code cache embedded for its own modules); the
- * bridge sets its memory-saving V8 settings itself once it has started
- * (main/core/bridge/lean-v8.ts). Configs written by 0.1 still pass --lite-mode and work.
- */
-export const BRIDGE_NODE_FLAGS: readonly string[] = [];
 
 /**
  * The stdio launch of the bridge. Clients start it with an unknown working
- * directory and a minimal environment, so both paths must be absolute.
+ * directory and a minimal environment, so both paths must be absolute. No Node
+ * options: a V8 flag on the command line costs start-up (Node then cannot use the
+ * code cache embedded for its own modules); the bridge sets its memory-saving V8
+ * settings itself (main/core/bridge/lean-v8.ts). Configs written by 0.1 still pass
+ * --lite-mode and work.
  */
 export function bridgeLaunch(options: BridgeLaunchOptions): BridgeLaunch {
   if (!options.serverId) throw new KeyringError('invalid-input', 'The bridge launch needs a server id.');
@@ -52,7 +49,7 @@ export function bridgeLaunch(options: BridgeLaunchOptions): BridgeLaunch {
       ? // The app executable is Electron; this variable makes it behave as node.
         { ...options.env, ELECTRON_RUN_AS_NODE: '1' }
       : { ...options.env };
-  const launch: BridgeLaunch = { kind: 'stdio', command: options.execPath, args: [...BRIDGE_NODE_FLAGS, options.bridgeScript, options.serverId] };
+  const launch: BridgeLaunch = { kind: 'stdio', command: options.execPath, args: [options.bridgeScript, options.serverId] };
   if (Object.keys(env).length > 0) launch.env = env;
   return launch;
 }

@@ -4,7 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { appBridgeLaunch, appFiles, findOnPath, profileEnv } from '../../../main/app/app-layout';
-import { BRIDGE_NODE_FLAGS } from '../../../main/core/clients/launch';
 
 let dir: string;
 before(async () => {
@@ -36,7 +35,7 @@ test('packaged: the app runs the bridge as Node, with the unpacked keytar', () =
   assert.deepEqual(launch, {
     kind: 'stdio',
     command: '/Applications/MCP Keyring.app/Contents/MacOS/MCP Keyring',
-    args: [...BRIDGE_NODE_FLAGS, '/Applications/MCP Keyring.app/Contents/Resources/bridge.cjs', 'github'],
+    args: ['/Applications/MCP Keyring.app/Contents/Resources/bridge.cjs', 'github'],
     env: {
       MCP_KEYRING_HOME: '/Users/u/alt-profile',
       MCP_KEYRING_KEYTAR: '/Applications/MCP Keyring.app/Contents/Resources/app.asar.unpacked/node_modules/keytar',
@@ -51,11 +50,11 @@ test('development: node from PATH runs dist/bridge.cjs; without node, Electron a
   const node = path.join(bin, 'node');
   await fs.writeFile(node, '#!/bin/sh\n', { mode: 0o755 });
   const host = { packaged: false, execPath: '/repo/node_modules/electron/dist/electron', resourcesPath: '/unused', root: '/repo', platform: 'linux' as const };
-  assert.deepEqual(appBridgeLaunch('a', { ...host, env: { PATH: `relative/bin:${bin}:/nonexistent` } }), { kind: 'stdio', command: node, args: [...BRIDGE_NODE_FLAGS, '/repo/dist/bridge.cjs', 'a'] });
+  assert.deepEqual(appBridgeLaunch('a', { ...host, env: { PATH: `relative/bin:${bin}:/nonexistent` } }), { kind: 'stdio', command: node, args: ['/repo/dist/bridge.cjs', 'a'] });
   assert.deepEqual(appBridgeLaunch('a', { ...host, env: { PATH: '/nonexistent', MCP_KEYRING_SERVICE: 'svc' } }), {
     kind: 'stdio',
     command: '/repo/node_modules/electron/dist/electron',
-    args: [...BRIDGE_NODE_FLAGS, '/repo/dist/bridge.cjs', 'a'],
+    args: ['/repo/dist/bridge.cjs', 'a'],
     env: { MCP_KEYRING_SERVICE: 'svc', ELECTRON_RUN_AS_NODE: '1' },
   });
 });

@@ -13,7 +13,7 @@ import {
   removeClientEntry,
   writeClientEntry,
 } from '../../../../main/core/clients/config-writer';
-import { BRIDGE_NODE_FLAGS, bridgeLaunch, headersHelperLaunch, httpLaunch, type BridgeLaunch } from '../../../../main/core/clients/launch';
+import { bridgeLaunch, headersHelperLaunch, httpLaunch, type BridgeLaunch } from '../../../../main/core/clients/launch';
 import { CLIENT_IDS, CLIENT_TARGETS, type ClientId } from '../../../../main/core/clients/targets';
 
 const posix = process.platform !== 'win32';
@@ -26,7 +26,7 @@ const stdio: BridgeLaunch = bridgeLaunch({
   execPath: '/usr/local/bin/node',
   bridgeScript: '/opt/mcp-keyring/dist/bridge.cjs',
 });
-const stdioEntry = { command: '/usr/local/bin/node', args: [...BRIDGE_NODE_FLAGS, '/opt/mcp-keyring/dist/bridge.cjs', 'example'] };
+const stdioEntry = { command: '/usr/local/bin/node', args: ['/opt/mcp-keyring/dist/bridge.cjs', 'example'] };
 
 let dir: string;
 beforeEach(async () => {
@@ -70,7 +70,7 @@ describe('bridge launch forms', () => {
     assert.deepEqual(launch, {
       kind: 'stdio',
       command: '/Applications/MCP Keyring.app/Contents/MacOS/MCP Keyring',
-      args: [...BRIDGE_NODE_FLAGS, '/Applications/MCP Keyring.app/Contents/Resources/app.asar.unpacked/dist/bridge.mjs', 'srv'],
+      args: ['/Applications/MCP Keyring.app/Contents/Resources/app.asar.unpacked/dist/bridge.mjs', 'srv'],
       env: { MCP_KEYRING_HOME: '/tmp/kr', ELECTRON_RUN_AS_NODE: '1' },
     });
     const plain = bridgeLaunch({ serverId: 'srv', mode: 'packaged', execPath: 'C:\\Program Files\\MCP Keyring\\MCP Keyring.exe', bridgeScript: 'C:\\Program Files\\MCP Keyring\\resources\\bridge.mjs' });
@@ -81,7 +81,7 @@ describe('bridge launch forms', () => {
     assert.deepEqual(stdio, { kind: 'stdio', ...stdioEntry });
     assert.ok(!('env' in stdio));
     const withEnv = bridgeLaunch({ serverId: 'x', mode: 'development', execPath: '/n', bridgeScript: '/b.mjs', env: { MCP_KEYRING_HOME: '/h' } });
-    assert.deepEqual(withEnv, { kind: 'stdio', command: '/n', args: [...BRIDGE_NODE_FLAGS, '/b.mjs', 'x'], env: { MCP_KEYRING_HOME: '/h' } });
+    assert.deepEqual(withEnv, { kind: 'stdio', command: '/n', args: ['/b.mjs', 'x'], env: { MCP_KEYRING_HOME: '/h' } });
     assert.ok(!(withEnv.kind === 'stdio' && withEnv.env && 'ELECTRON_RUN_AS_NODE' in withEnv.env));
   });
 
@@ -124,7 +124,7 @@ describe('client entries', () => {
     assert.deepEqual(windsurf.entry(http), { serverUrl: 'http://127.0.0.1:7777/mcp/x', headers: { Authorization: 'Bearer s' } });
     assert.deepEqual(windsurf.entry(stdio), stdioEntry);
     const env = bridgeLaunch({ serverId: 's', mode: 'packaged', execPath: '/app', bridgeScript: '/b.mjs' });
-    assert.deepEqual(desktop.entry(env), { command: '/app', args: [...BRIDGE_NODE_FLAGS, '/b.mjs', 's'], env: { ELECTRON_RUN_AS_NODE: '1' } });
+    assert.deepEqual(desktop.entry(env), { command: '/app', args: ['/b.mjs', 's'], env: { ELECTRON_RUN_AS_NODE: '1' } });
   });
 
   test('Claude Desktop refuses a URL, with a clear message and no file written', async () => {
