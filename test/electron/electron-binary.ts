@@ -19,3 +19,11 @@ export function electronBinary(env: NodeJS.ProcessEnv = process.env): { path: st
   const binary = path.join(pkg, 'dist', relative);
   return fs.existsSync(binary) ? { path: binary } : { missing: `${binary} does not exist` };
 }
+
+/** The Electron binary to run the real app with, or why a test cannot: no binary, or (Linux) no display. */
+export function electronToRun(env: NodeJS.ProcessEnv = process.env): { path: string } | { skip: string } {
+  const binary = electronBinary(env);
+  if ('missing' in binary) return { skip: `Electron binary not available: ${binary.missing}` };
+  if (process.platform === 'linux' && !env.DISPLAY && !env.WAYLAND_DISPLAY) return { skip: 'no display (run under xvfb-run to include this test)' };
+  return binary;
+}

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { build } from 'esbuild';
 import { repoRoot } from '../helpers/keyring-env';
-import { electronBinary } from './electron-binary';
+import { electronToRun } from './electron-binary';
 
 interface Figures {
   calls: number;
@@ -23,13 +23,9 @@ interface Figures {
 }
 
 test('Electron net.fetch against the node:http fetch, in the real Electron (figures in the log)', async (t) => {
-  const binary = electronBinary();
-  if ('missing' in binary) {
-    t.skip(`Electron binary not available: ${binary.missing}`);
-    return;
-  }
-  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
-    t.skip('no display (run under xvfb-run to include this test)');
+  const binary = electronToRun();
+  if ('skip' in binary) {
+    t.skip(binary.skip);
     return;
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcp-keyring-fetch-compare-'));

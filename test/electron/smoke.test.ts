@@ -12,16 +12,12 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { repoRoot } from '../helpers/keyring-env';
 import { startMcpServer } from '../helpers/mcp-server';
-import { electronBinary } from './electron-binary';
+import { electronToRun } from './electron-binary';
 
 test('the app starts: window shown with the server list, sandboxed page, tray, IPC round trip adds a server', async (t) => {
-  const binary = electronBinary();
-  if ('missing' in binary) {
-    t.skip(`Electron binary not available: ${binary.missing}`);
-    return;
-  }
-  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
-    t.skip('no display (run under xvfb-run to include this test)');
+  const binary = electronToRun();
+  if ('skip' in binary) {
+    t.skip(binary.skip);
     return;
   }
   const main = path.join(repoRoot, 'dist', 'app', 'main.cjs');
