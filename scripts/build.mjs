@@ -1,10 +1,9 @@
 // Builds everything that runs: the CLI and the bridge (one-file Node bundles),
 // and — once the desktop app exists — its main, preload and renderer bundles.
 import { build } from 'esbuild';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { entryExternals, nodeBundleOptions, root } from './node-bundle-options.mjs';
+import { buildCodeCachedBundle, entryExternals, nodeBundleOptions, root } from './node-bundle-options.mjs';
 
 const production = process.argv.includes('--production');
 const out = (file) => path.join(root, 'dist', file);
@@ -21,21 +20,13 @@ const targets = [
   { ...node, entryPoints: ['main/mcp-keyring.ts'], outfile: out('cli.mjs'), external: entryExternals, sourcemap: false, minifyWhitespace: true },
 ];
 
-// The stdio bridge: the bundle, then the small launcher (dist/bridge.cjs) that loads it through
-// V8's code cache, keyed by the bundle's hash (computed here, not at every start).
-async function buildBridge() {
-  await build({ ...nodeCjs, entryPoints: ['main/bridge.ts'], outfile: out('bridge-bundle.cjs'), minifyWhitespace: true, sourcemap: false });
-  const sha256 = crypto.createHash('sha256').update(fs.readFileSync(out('bridge-bundle.cjs'))).digest('hex');
-  await build({
-    ...nodeCjs,
-    entryPoints: ['main/bridge-launcher.ts'],
-    outfile: out('bridge.cjs'),
-    external: entryExternals,
-    banner: shebang,
-    sourcemap: false,
-    define: { ...nodeCjs.define, BRIDGE_BUNDLE_SHA256: JSON.stringify(sha256) },
+// The stdio bridge: the bundle, then the small launcher (dist/bridge.cjs) that loads it through V8's code cache.
+const buildBridge = () =>
+  buildCodeCachedBundle({
+    bundle: { ...nodeCjs, entryPoints: ['main/bridge.ts'], outfile: out('bridge-bundle.cjs'), minifyWhitespace: true, sourcemap: false },
+    launcher: { ...nodeCjs, entryPoints: ['main/bridge-launcher.ts'], outfile: out('bridge.cjs'), external: entryExternals, banner: shebang, sourcemap: false },
+    hashName: 'BRIDGE_BUNDLE_SHA256',
   });
-}
 
 // The desktop app's bundles are built when their sources exist.
 // Electron loads CommonJS, as the bridge does.

@@ -1,4 +1,6 @@
 // The esbuild options of every Node bundle (scripts/build.mjs, and the bench's SDK floor).
+import { build } from 'esbuild';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,4 +84,15 @@ export function nodeBundleOptions({ production = false } = {}) {
   };
 
   return { node, nodeCjs };
+}
+
+/**
+ * A bundle and the small launcher that loads it through V8's code cache
+ * (main/core/bridge/code-cache.ts): the bundle first, then the launcher with the
+ * bundle's SHA-256 defined as `hashName` (computed here, not at every start).
+ */
+export async function buildCodeCachedBundle({ bundle, launcher, hashName }) {
+  await build(bundle);
+  const sha256 = crypto.createHash('sha256').update(fs.readFileSync(bundle.outfile)).digest('hex');
+  await build({ ...launcher, define: { ...launcher.define, [hashName]: JSON.stringify(sha256) } });
 }
